@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "crucible",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crucible", targets: ["crucible"]),
+        .library(name: "CrucibleCore", targets: ["CrucibleCore"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Evolution", targets: ["Evolution"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "CrucibleCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Ledger",
+            dependencies: ["CrucibleCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CSandbox"),
+        .target(
+            name: "Sandbox",
+            dependencies: ["CrucibleCore", "CSandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Evolution",
+            dependencies: ["CrucibleCore", "Ledger", "Sandbox", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "crucible",
+            dependencies: ["Evolution", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CrucibleCoreTests", dependencies: ["CrucibleCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EvolutionTests",
+            dependencies: ["Evolution"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,108 @@
+import CrucibleCore
+import Foundation
+import Sandbox
+
+/// The outcome of evaluating one candidate.
+public enum Evaluation: Sendable {
+    /// The benchmarks ran; `score.value` is nil for an evaluation error.
+    case scored(Score)
+    /// The candidate was refused before its benchmarks ran (its syntax check failed).
+    case rejected(stage: String, reason: String)
+}
+
+/// Runs a workspace's benchmarks on candidates, each benchmark in a fresh copy of the candidate,
+/// through a `Sandbox`.
+public struct Evaluator: Sendable {
+    public let workspace: Workspace
+    public let sandbox: any Sandbox
+    private let materializer: CandidateMaterializer
+    /// Where candidate copies are made and removed.
+    private let scratch: String
+
+    public init(workspace: Workspace, sandbox: any Sandbox, scratch: String? = nil) throws {
+        self.workspace = workspace
+        self.sandbox = sandbox
+        self.materializer = try CandidateMaterializer(workspace: workspace)
+        self.scratch = scratch ?? workspace.stateDirectory + "/candidates"
+        try FileManager.default.createDirectory(atPath: self.scratch, withIntermediateDirectories: true)
+    }
+
+    /// Evaluates the candidate whose editable files are `tree`. `changed` names the files that
+    /// differ from its parent, for the syntax check; `label` names its folders.
+    public func evaluate(_ tree: FileTree, changed: [String], label: String) async throws -> Evaluation {
+        if let command = checkCommand(for: changed) {
+            let folder = scratch + "/\(label)-check"
+            try? FileManager.default.removeItem(atPath: folder)
+            try materializer.write(tree, to: folder)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let outcome = try await sandbox.run(ProcessSpec(arguments: command, workdir: folder, timeout: 30, outputLimit: 64 << 10))
+            if !outcome.succeeded {
+                let message = outcome.stderr.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")
+                return .rejected(stage: "syntax", reason: message.isEmpty ? "syntax check failed" : String(message.prefix(400)))
+            }
+        }
+        var results: [BenchmarkResult] = []
+        for benchmark in workspace.config.benchmarks {
+            let folder = scratch + "/\(label)-\(benchmark.name.map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce("") { $0 + String($1) })"
+            try? FileManager.default.removeItem(atPath: folder)
+            try materializer.write(tree, to: folder)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            results.append(try await run(benchmark, in: folder))
+        }
+        return .scored(Score(benchmarks: results))
+    }
+
+    private func run(_ benchmark: WorkspaceConfig.Benchmark, in folder: String) async throws -> BenchmarkResult {
+        let spec = ProcessSpec.shell(benchmark.run, workdir: folder, timeout: benchmark.timeout,
+                                     outputLimit: workspace.config.sandbox.outputLimit)
+        let outcome = try await sandbox.run(spec)
+        var result = BenchmarkResult(name: benchmark.name, weight: benchmark.weight, score: nil,
+                                     stderrTail: tail(outcome.stderr), exitStatus: outcome.exitStatus,
+                                     wallSeconds: outcome.wallSeconds, timedOut: outcome.killedBy == .timeout)
+        if let kill = outcome.killedBy {
+            result.error = kill == .timeout ? "timed out after \(format(benchmark.timeout))" : "killed by the \(kill.rawValue) limit"
+            return result
+        }
+        if let signal = outcome.signal {
+            result.error = "crashed with signal \(signal)"
+            return result
+        }
+        let reportPath = benchmark.format == .junit ? folder + "/" + benchmark.report : nil
+        let reading = ScoreReader.read(format: benchmark.format, outcome: outcome, reportPath: reportPath)
+        result.score = reading.score
+        result.tasks = reading.tasks
+        if let error = reading.error {
+            result.error = outcome.exitStatus == 0 ? error : "\(error) (exit status \(outcome.exitStatus ?? -1))"
+        }
+        return result
+    }
+
+    /// The syntax-check command for the changed files, or nil when there is nothing to check.
+    func checkCommand(for changed: [String]) -> [String]? {
+        let check = workspace.config.target.check
+        switch check {
+        case "none", "":
+            return nil
+        case "auto":
+            let python = changed.filter { $0.hasSuffix(".py") }
+            guard !python.isEmpty else { return nil }
+            let program = "import ast, sys\nfor f in sys.argv[1:]:\n    ast.parse(open(f, 'rb').read(), f)"
+            return ["python3", "-c", program] + python
+        default:
+            return ["/bin/sh", "-c", check + " " + changed.map(shellQuote).joined(separator: " ")]
+        }
+    }
+
+    private func shellQuote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    private func tail(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : ScoreReader.tail(trimmed, 2000)
+    }
+
+    private func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
+    }
+}

@@ -1,0 +1,131 @@
+import CrucibleCore
+import Foundation
+import Sandbox
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Reads a benchmark's score from what it printed or wrote, in the configured format.
+enum ScoreReader {
+    struct Reading {
+        var score: Double?
+        var tasks: [TaskResult]
+        var error: String?
+    }
+
+    /// The largest JUnit report read; a bigger one is an error, not a memory hazard.
+    static let maxReportBytes = 32 << 20
+
+    static func read(format: WorkspaceConfig.ScoreFormat, outcome: ProcessOutcome, reportPath: String?) -> Reading {
+        switch format {
+        case .exitCode:
+            let passed = outcome.exitStatus == 0
+            return Reading(score: passed ? 1 : 0, tasks: [TaskResult(id: "exit", passed: passed, score: passed ? 1 : 0,
+                                                                      detail: passed ? nil : tail(outcome.stderr, 600))],
+                           error: nil)
+        case .json:
+            return json(outcome.stdout)
+        case .junit:
+            guard let reportPath else { return Reading(score: nil, tasks: [], error: "no JUnit report path") }
+            return junit(at: reportPath)
+        }
+    }
+
+    static func json(_ stdout: String) -> Reading {
+        guard let line = stdout.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }) else {
+            return Reading(score: nil, tasks: [], error: "printed no score (stdout was empty)")
+        }
+        guard let value = try? CanonicalJSON.decode(JSONValue.self, from: String(line)), case .object = value else {
+            return Reading(score: nil, tasks: [], error: "printed no score: the last line of stdout is not a JSON object: \(String(line.prefix(120)))")
+        }
+        guard let score = value["score"]?.doubleValue, score.isFinite else {
+            return Reading(score: nil, tasks: [], error: "printed no score: the JSON object has no finite number \"score\"")
+        }
+        var tasks: [TaskResult] = []
+        for (index, item) in (value["tasks"]?.arrayValue ?? []).enumerated() {
+            let id = item["id"]?.stringValue ?? item["id"]?.doubleValue.map { String(format: "%g", $0) } ?? "task\(index)"
+            tasks.append(TaskResult(id: id, passed: item["passed"]?.boolValue, score: item["score"]?.doubleValue,
+                                    detail: item["detail"]?.stringValue.map { String($0.prefix(2000)) }))
+        }
+        return Reading(score: score, tasks: tasks, error: nil)
+    }
+
+    static func junit(at path: String) -> Reading {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            return Reading(score: nil, tasks: [], error: "wrote no JUnit report at \((path as NSString).lastPathComponent)")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            return Reading(score: nil, tasks: [], error: "the JUnit report is not a regular file")
+        }
+        guard info.st_size <= maxReportBytes, let data = FileManager.default.contents(atPath: path) else {
+            return Reading(score: nil, tasks: [], error: "the JUnit report is larger than \(maxReportBytes >> 20) MiB")
+        }
+        let delegate = JUnitDelegate()
+        let parser = XMLParser(data: data)
+        parser.delegate = delegate
+        guard parser.parse() else {
+            return Reading(score: nil, tasks: [], error: "the JUnit report is not valid XML: \(parser.parserError.map { "\($0)" } ?? "parse error")")
+        }
+        let counted = delegate.tasks.filter { $0.passed != nil }
+        guard !counted.isEmpty else { return Reading(score: nil, tasks: delegate.tasks, error: "the JUnit report holds no test case") }
+        let passed = counted.filter { $0.passed == true }.count
+        return Reading(score: Double(passed) / Double(counted.count), tasks: delegate.tasks, error: nil)
+    }
+
+    static func tail(_ text: String, _ count: Int) -> String {
+        text.count <= count ? text : "…" + String(text.suffix(count))
+    }
+}
+
+/// Collects `<testcase>` elements: passed unless they hold `<failure>` or `<error>`; skipped
+/// ones are listed but not counted.
+private final class JUnitDelegate: NSObject, XMLParserDelegate {
+    var tasks: [TaskResult] = []
+    private var current: TaskResult?
+    private var skipped = false
+    private var text = ""
+    private var inFailure = false
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        switch name {
+        case "testcase":
+            let id = [attributes["classname"], attributes["name"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ".")
+            current = TaskResult(id: id.isEmpty ? "test\(tasks.count)" : id, passed: true, score: 1)
+            skipped = false
+        case "failure", "error":
+            current?.passed = false
+            current?.score = 0
+            inFailure = true
+            text = attributes["message"].map { $0 + "\n" } ?? ""
+        case "skipped":
+            skipped = true
+        default:
+            break
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inFailure, text.utf8.count < 8192 { text += string }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        switch name {
+        case "failure", "error":
+            inFailure = false
+            current?.detail = ScoreReader.tail(text.trimmingCharacters(in: .whitespacesAndNewlines), 2000)
+        case "testcase":
+            if var task = current {
+                if skipped, task.passed == true {
+                    task.passed = nil
+                    task.score = nil
+                }
+                tasks.append(task)
+            }
+            current = nil
+        default:
+            break
+        }
+    }
+}

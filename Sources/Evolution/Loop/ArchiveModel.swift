@@ -1,0 +1,74 @@
+import CrucibleCore
+import Ledger
+
+/// The loop's in-memory view of the archive: the records it needs to select and dedupe, and every
+/// variant's files, derived by applying patches along its lineage. Built from the ledger's
+/// projection and kept in step with each event the loop records.
+struct ArchiveModel {
+    private(set) var variants: [Int: VariantRecord] = [:]
+    private(set) var children: [Int: Int] = [:]
+    private(set) var treeDigests: Set<String> = []
+    private(set) var best: Int?
+    private var baselines: [Int: FileTree] = [:]
+    private var trees: [Int: FileTree] = [:]
+
+    init(snapshot: ArchiveSnapshot, ledger: Ledger) throws {
+        for record in snapshot.variants {
+            try add(record, ledger: ledger)
+        }
+        best = snapshot.best
+    }
+
+    mutating func add(_ record: VariantRecord, ledger: Ledger) throws {
+        variants[record.id] = record
+        treeDigests.insert(record.treeDigest)
+        if let parent = record.parent { children[parent, default: 0] += 1 }
+        if record.status == .baseline || record.patch == nil, baselines[record.id] == nil,
+           let files = try ledger.baselineFiles(variant: record.id) {
+            baselines[record.id] = files
+        }
+    }
+
+    mutating func addBaseline(_ record: VariantRecord, files: FileTree) {
+        variants[record.id] = record
+        treeDigests.insert(record.treeDigest)
+        baselines[record.id] = files
+    }
+
+    mutating func update(_ id: Int, _ change: (inout VariantRecord) -> Void) {
+        if var record = variants[id] {
+            change(&record)
+            variants[id] = record
+        }
+    }
+
+    mutating func setBest(_ id: Int) { best = id }
+
+    var nextID: Int { (variants.keys.max() ?? -1) + 1 }
+
+    var bestScore: Double? { best.flatMap { variants[$0]?.score } }
+
+    /// The variants that can be parents: evaluated without error.
+    var selectable: [ParentSelector.Candidate] {
+        variants.values.filter(\.isScored).sorted { $0.id < $1.id }
+            .map { ParentSelector.Candidate(id: $0.id, score: $0.score!, children: children[$0.id] ?? 0) }
+    }
+
+    /// The editable files of variant `id`.
+    mutating func tree(of id: Int) throws -> FileTree {
+        if let tree = trees[id] ?? baselines[id] { return tree }
+        guard let record = variants[id], let parent = record.parent, let patch = record.patch else {
+            throw EvolutionError("variant v\(id) has no recorded files or patch")
+        }
+        let tree = try tree(of: parent).applying(patch.edits)
+        if trees.count > 512 { trees.removeAll(keepingCapacity: true) }
+        trees[id] = tree
+        return tree
+    }
+}
+
+/// A failure of the loop itself (not of a candidate): says what and where in one line.
+public struct EvolutionError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

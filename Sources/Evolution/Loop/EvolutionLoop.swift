@@ -1,0 +1,247 @@
+import CrucibleCore
+import Foundation
+import Ledger
+import Sandbox
+
+/// The open-ended loop: select a parent, propose a child, evaluate it in the sandbox, record
+/// everything in the ledger, keep the best. Resumable: every decision is recorded before it is
+/// acted on, and a rerun after a crash continues the unfinished run.
+public struct EvolutionLoop: Sendable {
+    public struct Options: Sendable {
+        /// Iterations for a new run (nil: the workspace's `evolution.iterations`).
+        public var iterations: Int?
+        public var seed: UInt64?
+        public var jobs: Int?
+        public init(iterations: Int? = nil, seed: UInt64? = nil, jobs: Int? = nil) {
+            self.iterations = iterations
+            self.seed = seed
+            self.jobs = jobs
+        }
+    }
+
+    public let workspace: Workspace
+    public let ledger: Ledger
+    public let evaluator: Evaluator
+    public let proposer: any Proposer
+    public let clock: @Sendable () -> Double
+
+    public init(workspace: Workspace, ledger: Ledger, evaluator: Evaluator, proposer: any Proposer,
+                clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
+        self.workspace = workspace
+        self.ledger = ledger
+        self.evaluator = evaluator
+        self.proposer = proposer
+        self.clock = clock
+    }
+
+    private typealias Pending = (iteration: Int, variant: Int, task: Task<Evaluation, any Error>)
+
+    /// Runs (or resumes) a run to its last iteration, reporting progress to `observe`.
+    public func run(_ options: Options = Options(), observe: @escaping @Sendable (EvolutionProgress) -> Void = { _ in }) async throws -> RunSummary {
+        let config = workspace.config.evolution
+        let started = clock()
+        let snapshot = try ledger.archive()
+        var model = try ArchiveModel(snapshot: snapshot, ledger: ledger)
+        let isolation = evaluator.sandbox.isolation
+
+        // The run: the unfinished one, or a new one.
+        let runID: Int, until: Int, seed: UInt64, resumed: Bool
+        let jobs = max(1, options.jobs ?? config.jobs)
+        if let last = snapshot.runs.last, last.finishedReason == nil {
+            (runID, until, seed, resumed) = (last.id, last.untilIteration, last.seed, true)
+        } else {
+            runID = (snapshot.runs.last?.id ?? 0) + 1
+            until = snapshot.nextIteration + max(0, options.iterations ?? config.iterations)
+            seed = options.seed ?? config.seed
+            resumed = false
+        }
+        let from = snapshot.nextIteration
+        try ledger.append(RunStarted(
+            run: runID, seed: seed, untilIteration: until, jobs: jobs, proposer: proposer.name,
+            selection: config.selection.rawValue, configDigest: (try? Digest.sha256(Data(contentsOf: URL(fileURLWithPath: workspace.configPath)))) ?? "",
+            isolation: isolation, resumed: resumed))
+        observe(.runStarted(RunStartedInfo(run: runID, fromIteration: from, untilIteration: until, resumed: resumed,
+                                           isolation: isolation, jobs: jobs, seed: seed)))
+
+        // The baseline: the editable files on disk, recorded when they are new.
+        let disk = try workspace.readEditableTree()
+        let promotedDigest = snapshot.promoted.flatMap { model.variants[$0]?.treeDigest }
+        var baselineID = snapshot.baseline
+        if baselineID == nil || promotedDigest != disk.digest {
+            let id = model.nextID
+            try ledger.append(BaselineRecorded(variant: id, treeDigest: disk.digest, files: disk.files))
+            model.addBaseline(VariantRecord(id: id, status: .baseline, improved: false, treeDigest: disk.digest,
+                                            proposer: "baseline"), files: disk)
+            baselineID = id
+        }
+        if let id = baselineID, let record = model.variants[id], record.score == nil, record.status != .rejected {
+            let evaluation = try await evaluator.evaluate(try model.tree(of: id), changed: [], label: "v\(id)")
+            guard case .scored(let score) = evaluation else { throw EvolutionError("the baseline was rejected") }
+            try recordScore(score, for: id, in: &model, isolation: isolation)
+            observe(.baseline(id: id, score: score.value, error: score.error))
+            if score.value == nil, model.selectable.isEmpty {
+                throw EvolutionError("the baseline v\(id) does not evaluate: \(score.error ?? "no score"); fix the benchmark and run again")
+            }
+        }
+
+        // Variants proposed before a crash but never evaluated.
+        var done = 0
+        var evaluatedCount = 0, errorCount = 0, rejectedCount = 0
+        let total = max(0, until - from)
+        for record in model.variants.values.sorted(by: { $0.id < $1.id }) where record.status == .pending {
+            let tree = try model.tree(of: record.id)
+            let changed = record.patch?.paths ?? []
+            let evaluation = try await evaluator.evaluate(tree, changed: changed, label: "v\(record.id)")
+            try settle(evaluation, variant: record.id, iteration: record.iteration ?? 0, in: &model, isolation: isolation)
+        }
+
+        let selector = ParentSelector(selection: config.selection, lambda: config.lambda, tournamentSize: config.tournamentSize)
+        var inflight: [Pending] = []
+        var iteration = from
+        var hintCache: [Int: FaultHints] = [:]
+
+        func report(_ iteration: Int, variant: Int?, parent: Int?, status: String, score: Double?, reason: String?,
+                    summary: String?, improved: Bool, model: ArchiveModel) {
+            done += 1
+            let elapsed = max(clock() - started, 1e-6)
+            observe(.iteration(IterationResult(
+                iteration: iteration, variant: variant, parent: parent, status: status, score: score, reason: reason,
+                summary: summary, improved: improved, bestID: model.best, bestScore: model.bestScore,
+                done: done, total: total, candidatesPerMinute: Double(done) / elapsed * 60)))
+        }
+
+        while iteration < until || !inflight.isEmpty {
+            if inflight.count >= jobs || iteration >= until {
+                let pending = inflight.removeFirst()
+                let evaluation = try await pending.task.value
+                let status = try settle(evaluation, variant: pending.variant, iteration: pending.iteration, in: &model, isolation: isolation)
+                let record = model.variants[pending.variant]
+                switch status {
+                case .evaluated: evaluatedCount += 1
+                case .error: errorCount += 1
+                default: rejectedCount += 1
+                }
+                report(pending.iteration, variant: pending.variant, parent: record?.parent, status: status.rawValue,
+                       score: record?.score, reason: record?.reason, summary: record?.summary,
+                       improved: record?.improved ?? false, model: model)
+                continue
+            }
+
+            var rng = SeededGenerator(seed: seed, stream: UInt64(iteration))
+            guard let parent = selector.select(from: model.selectable, using: &rng) else {
+                throw EvolutionError("no variant evaluated without error, so there is no parent to improve")
+            }
+            let parentTree = try model.tree(of: parent)
+            let parentScore = model.variants[parent]?.result
+            if hintCache[parent] == nil {
+                hintCache[parent] = FaultHints.parse(Self.failureText(parentScore), knownPaths: parentTree.files.keys.sorted())
+            }
+            let donors = try model.selectable.filter { $0.id != parent }.sorted { ($0.score, $0.id) > ($1.score, $1.id) }
+                .prefix(4).map { ProposalContext.Donor(id: $0.id, score: $0.score, tree: try model.tree(of: $0.id)) }
+            let context = ProposalContext(parent: parent, tree: parentTree, score: parentScore,
+                                          hints: hintCache[parent]!, donors: donors)
+            let known = model.treeDigests
+            let proposal: Proposal?
+            do {
+                proposal = try await proposer.propose(context, isNew: { !known.contains($0.digest) }, using: &rng)
+            } catch {
+                try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: "proposal", reason: "\(error)"))
+                rejectedCount += 1
+                report(iteration, variant: nil, parent: parent, status: "rejected", score: nil, reason: "proposal: \(error)",
+                       summary: nil, improved: false, model: model)
+                iteration += 1
+                continue
+            }
+            guard let proposal else {
+                try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: "proposal",
+                                                reason: "the proposer found no new child of v\(parent)"))
+                rejectedCount += 1
+                report(iteration, variant: nil, parent: parent, status: "rejected", score: nil,
+                       reason: "proposal: no new child", summary: nil, improved: false, model: model)
+                iteration += 1
+                continue
+            }
+
+            let edits = parentTree.edits(to: proposal.tree)
+            let patch = Patch(kind: PatchKind.guess(forPath: edits.first?.path ?? ""), target: edits.first?.path ?? "",
+                              baseDigest: parentTree.digest, edits: edits, reasoning: proposal.reasoning,
+                              proposer: proposal.proposer)
+            if let forbidden = patch.paths.first(where: { !workspace.isEditable($0) }) {
+                try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: "protected",
+                                                reason: "the patch touches \(forbidden), which is not editable", patch: patch))
+                rejectedCount += 1
+                report(iteration, variant: nil, parent: parent, status: "rejected", score: nil,
+                       reason: "protected: \(forbidden)", summary: proposal.summary, improved: false, model: model)
+                iteration += 1
+                continue
+            }
+            let child = try parentTree.applying(edits)
+            let id = model.nextID
+            try ledger.append(PatchProposed(variant: id, parent: parent, iteration: iteration, patch: patch,
+                                            patchDigest: try patch.digest(), treeDigest: child.digest, summary: proposal.summary))
+            try model.add(VariantRecord(id: id, parent: parent, run: runID, iteration: iteration, status: .pending,
+                                        improved: false, treeDigest: child.digest, patch: patch, proposer: patch.proposer,
+                                        summary: proposal.summary), ledger: ledger)
+            let evaluator = self.evaluator
+            let changed = patch.paths
+            inflight.append((iteration, id, Task { try await evaluator.evaluate(child, changed: changed, label: "v\(id)") }))
+            iteration += 1
+        }
+
+        let summary = RunSummary(
+            run: runID, baselineID: baselineID, baselineScore: baselineID.flatMap { model.variants[$0]?.score },
+            bestID: model.best, bestScore: model.bestScore, iterations: done, evaluated: evaluatedCount,
+            errors: errorCount, rejected: rejectedCount, seconds: clock() - started,
+            candidatesPerMinute: Double(done) / max(clock() - started, 1e-6) * 60, isolation: isolation, reason: "completed")
+        try ledger.append(RunFinished(run: runID, iterations: until, reason: "completed"))
+        observe(.finished(summary))
+        return summary
+    }
+
+    /// Records an evaluation's outcome and returns the variant's new status.
+    @discardableResult
+    private func settle(_ evaluation: Evaluation, variant: Int, iteration: Int, in model: inout ArchiveModel,
+                        isolation: String) throws -> VariantRecord.Status {
+        switch evaluation {
+        case .rejected(let stage, let reason):
+            try ledger.append(PatchRejected(variant: variant, iteration: iteration, stage: stage, reason: reason))
+            model.update(variant) {
+                $0.status = .rejected
+                $0.reason = "\(stage): \(reason)"
+            }
+            return .rejected
+        case .scored(let score):
+            try recordScore(score, for: variant, in: &model, isolation: isolation)
+            return score.value == nil ? .error : .evaluated
+        }
+    }
+
+    private func recordScore(_ score: Score, for variant: Int, in model: inout ArchiveModel, isolation: String) throws {
+        let threshold = workspace.config.evolution.improvementThreshold
+        let improved = score.value.map { value in model.bestScore.map { value > $0 + threshold } ?? true } ?? false
+        try ledger.append(VariantEvaluated(variant: variant, score: score, improved: improved, isolation: isolation))
+        model.update(variant) {
+            $0.status = score.value == nil ? .error : .evaluated
+            $0.score = score.value
+            $0.result = score
+            $0.improved = improved
+            $0.reason = score.error
+            $0.isolation = isolation
+        }
+        if improved { model.setBest(variant) }
+    }
+
+    /// The text of a variant's failures, where fault hints are found.
+    static func failureText(_ score: Score?) -> String {
+        guard let score else { return "" }
+        var text = ""
+        for benchmark in score.benchmarks {
+            for task in benchmark.tasks where task.passed == false || (task.score ?? 1) < 1 {
+                if let detail = task.detail { text += detail + "\n" }
+            }
+            if benchmark.score == nil || benchmark.tasks.isEmpty, let tail = benchmark.stderrTail { text += tail + "\n" }
+            if let error = benchmark.error { text += error + "\n" }
+        }
+        return text
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Ledger
+import Sandbox
+
+/// Everything `crucible evolve` needs, assembled from a workspace folder with the live defaults:
+/// the ledger in `.crucible/`, the sandbox the workspace asks for, and its proposer.
+public struct EvolutionSession: Sendable {
+    public let workspace: Workspace
+    public let loop: EvolutionLoop
+
+    /// Opens the workspace in `directory`. Refuses (fails closed) when the isolation it asks for
+    /// cannot be had, and when it asks for a proposer this build lacks.
+    public static func open(_ directory: String, proposer kind: WorkspaceConfig.ProposerKind? = nil) throws -> EvolutionSession {
+        let workspace = try Workspace.load(directory)
+        let sandbox = try makeSandbox(for: workspace)
+        let proposer: any Proposer
+        switch kind ?? workspace.config.evolution.proposer {
+        case .search:
+            proposer = SearchProposer()
+        case .llm:
+            throw ConfigError(file: workspace.configPath, key: "evolution.proposer",
+                              message: "the llm proposer is not part of this build yet; use `search`")
+        }
+        let ledger = try workspace.openLedger()
+        let evaluator = try Evaluator(workspace: workspace, sandbox: sandbox)
+        return EvolutionSession(workspace: workspace,
+                                loop: EvolutionLoop(workspace: workspace, ledger: ledger, evaluator: evaluator, proposer: proposer))
+    }
+
+    /// The sandbox `sandbox.isolation` asks for; never a silent fallback to less isolation.
+    public static func makeSandbox(for workspace: Workspace) throws -> any Sandbox {
+        switch workspace.config.sandbox.isolation {
+        case .none:
+            return PlainProcessSandbox()
+        case .bubblewrap:
+            throw ConfigError(
+                file: workspace.configPath, key: "sandbox.isolation",
+                message: "bubblewrap isolation is not part of this build yet, and Crucible does not fall back to running candidates unisolated; set `sandbox: {isolation: none}` to accept that")
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import Yams
+
+extension WorkspaceConfig {
+    /// Parses `text`, the contents of `file`, strictly: unknown keys, wrong types and bad values
+    /// are errors naming the file, the line and the key.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> WorkspaceConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: file, message: "the file is empty; `crucible init` writes a commented template")
+            }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw YAMLReader.translate(error, file: file)
+        } catch {
+            throw ConfigError(file: file, message: "\(error)")
+        }
+        let reader = YAMLReader(file: file)
+        var config = WorkspaceConfig()
+        let top = try reader.mapping(root, key: nil, allowed: ["target", "benchmarks", "evolution", "llm", "sandbox"])
+
+        guard let targetNode = top["target"] else {
+            throw ConfigError(file: file, line: root.mark?.line, key: "target", message: "missing; it names the files a patch may change")
+        }
+        let target = try reader.mapping(targetNode, key: "target", allowed: ["root", "editable", "protected", "check"])
+        if let node = target["root"] { config.target.root = try reader.string(node, key: "target.root") }
+        guard let editable = target["editable"] else {
+            throw ConfigError(file: file, line: targetNode.mark?.line, key: "target.editable", message: "missing; list the globs a patch may change")
+        }
+        config.target.editable = try reader.strings(editable, key: "target.editable")
+        if config.target.editable.isEmpty {
+            throw ConfigError(file: file, line: editable.mark?.line, key: "target.editable", message: "is empty; list at least one glob")
+        }
+        if let node = target["protected"] { config.target.protected = try reader.strings(node, key: "target.protected") }
+        if let node = target["check"] { config.target.check = try reader.string(node, key: "target.check") }
+        for (index, glob) in (config.target.editable + config.target.protected).enumerated() {
+            if let problem = Glob.problem(in: glob) {
+                let key = index < config.target.editable.count ? "target.editable" : "target.protected"
+                throw ConfigError(file: file, line: targetNode.mark?.line, key: key, message: "glob \"\(glob)\": \(problem)")
+            }
+        }
+
+        guard let benchmarksNode = top["benchmarks"] else {
+            throw ConfigError(file: file, line: root.mark?.line, key: "benchmarks", message: "missing; name at least one command that scores the agent")
+        }
+        guard case .sequence(let sequence) = benchmarksNode, !sequence.isEmpty else {
+            throw ConfigError(file: file, line: benchmarksNode.mark?.line, key: "benchmarks", message: "expected a non-empty list of benchmarks")
+        }
+        var names = Set<String>()
+        for (index, node) in sequence.enumerated() {
+            let key = "benchmarks[\(index)]"
+            let map = try reader.mapping(node, key: key, allowed: ["name", "run", "weight", "timeout", "format", "report"])
+            guard let nameNode = map["name"] else {
+                throw ConfigError(file: file, line: node.mark?.line, key: "\(key).name", message: "missing")
+            }
+            guard let runNode = map["run"] else {
+                throw ConfigError(file: file, line: node.mark?.line, key: "\(key).run", message: "missing; the command that prints the score")
+            }
+            var benchmark = Benchmark(name: try reader.string(nameNode, key: "\(key).name"), run: try reader.string(runNode, key: "\(key).run"))
+            if !names.insert(benchmark.name).inserted {
+                throw ConfigError(file: file, line: nameNode.mark?.line, key: "\(key).name", message: "\"\(benchmark.name)\" is used twice")
+            }
+            if let node = map["weight"] {
+                benchmark.weight = try reader.double(node, key: "\(key).weight")
+                if benchmark.weight < 0 { throw reader.error(node, "\(key).weight", "must not be negative") }
+            }
+            if let node = map["timeout"] { benchmark.timeout = try reader.duration(node, key: "\(key).timeout") }
+            if let node = map["format"] { benchmark.format = try reader.choice(node, key: "\(key).format") }
+            if let node = map["report"] { benchmark.report = try reader.string(node, key: "\(key).report") }
+            config.benchmarks.append(benchmark)
+        }
+        if config.benchmarks.allSatisfy({ $0.weight == 0 }) {
+            throw ConfigError(file: file, line: benchmarksNode.mark?.line, key: "benchmarks", message: "every weight is 0")
+        }
+
+        if let node = top["evolution"] {
+            let map = try reader.mapping(node, key: "evolution", allowed: [
+                "iterations", "proposer", "seed", "jobs", "selection", "improvement_threshold", "lambda", "tournament_size",
+            ])
+            if let n = map["iterations"] { config.evolution.iterations = try reader.int(n, key: "evolution.iterations", min: 0) }
+            if let n = map["proposer"] { config.evolution.proposer = try reader.choice(n, key: "evolution.proposer") }
+            if let n = map["seed"] { config.evolution.seed = UInt64(try reader.int(n, key: "evolution.seed", min: 0)) }
+            if let n = map["jobs"] { config.evolution.jobs = try reader.int(n, key: "evolution.jobs", min: 1) }
+            if let n = map["selection"] { config.evolution.selection = try reader.choice(n, key: "evolution.selection") }
+            if let n = map["improvement_threshold"] {
+                config.evolution.improvementThreshold = try reader.double(n, key: "evolution.improvement_threshold")
+            }
+            if let n = map["lambda"] { config.evolution.lambda = try reader.double(n, key: "evolution.lambda") }
+            if let n = map["tournament_size"] { config.evolution.tournamentSize = try reader.int(n, key: "evolution.tournament_size", min: 1) }
+        }
+        if let node = top["llm"] {
+            let map = try reader.mapping(node, key: "llm", allowed: ["endpoint", "model", "api_key_env"])
+            if let n = map["endpoint"] { config.llm.endpoint = try reader.string(n, key: "llm.endpoint") }
+            if let n = map["model"] { config.llm.model = try reader.string(n, key: "llm.model") }
+            if let n = map["api_key_env"] { config.llm.apiKeyEnv = try reader.string(n, key: "llm.api_key_env") }
+        }
+        if let node = top["sandbox"] {
+            let map = try reader.mapping(node, key: "sandbox", allowed: ["isolation", "memory", "network", "output_limit"])
+            if let n = map["isolation"] { config.sandbox.isolation = try reader.choice(n, key: "sandbox.isolation") }
+            if let n = map["memory"] {
+                config.sandbox.memory = try reader.string(n, key: "sandbox.memory")
+                if ByteSize.parse(config.sandbox.memory) == nil {
+                    throw reader.error(n, "sandbox.memory", "expected a size like 512M, 2G or 65536")
+                }
+            }
+            if let n = map["network"] { config.sandbox.network = try reader.choice(n, key: "sandbox.network") }
+            if let n = map["output_limit"] {
+                let text = try reader.string(n, key: "sandbox.output_limit")
+                guard let bytes = ByteSize.parse(text) else {
+                    throw reader.error(n, "sandbox.output_limit", "expected a size like 1M or 65536")
+                }
+                config.sandbox.outputLimit = bytes
+            }
+        }
+        return config
+    }
+}
+
+/// Sizes such as `512M`, `2G`, `64k` or a plain number of bytes.
+public enum ByteSize {
+    public static func parse(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let last = trimmed.last else { return nil }
+        let units: [Character: Int] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30]
+        var number = trimmed
+        var multiplier = 1
+        if let unit = units[last] {
+            multiplier = unit
+            number.removeLast()
+            if number.hasSuffix("i") { number.removeLast() }
+        } else if last == "B" || last == "b" {
+            number.removeLast()
+        }
+        guard let value = Int(number), value >= 0 else { return nil }
+        return value * multiplier
+    }
+}
+
+/// Durations such as `20`, `20s`, `2m`, `1h`, `1.5s`, in seconds.
+public enum DurationText {
+    public static func parse(_ text: String) -> Double? {
+        var number = text.trimmingCharacters(in: .whitespaces)
+        var multiplier = 1.0
+        if number.hasSuffix("ms") {
+            multiplier = 0.001
+            number.removeLast(2)
+        } else if let last = number.last, let unit = ["s": 1.0, "m": 60.0, "h": 3600.0][String(last)] {
+            multiplier = unit
+            number.removeLast()
+        }
+        guard let value = Double(number), value > 0, value.isFinite else { return nil }
+        return value * multiplier
+    }
+}
+
+/// Reads typed values from a Yams node tree, with errors that name the line and the key.
+struct YAMLReader {
+    let file: String
+
+    func error(_ node: Node, _ key: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
+    }
+
+    func mapping(_ node: Node, key: String?, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
+        guard case .mapping(let mapping) = node else {
+            throw error(node, key ?? "(top level)", "expected a mapping of keys to values")
+        }
+        var result: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            let name = keyNode.string ?? ""
+            let path = key.map { "\($0).\(name)" } ?? name
+            guard allowed.contains(name) else {
+                throw error(keyNode, path, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+            }
+            guard result[name] == nil else { throw error(keyNode, path, "appears twice") }
+            result[name] = value
+        }
+        return result
+    }
+
+    func string(_ node: Node, key: String) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw error(node, key, "expected a single value") }
+        return scalar.string
+    }
+
+    func strings(_ node: Node, key: String) throws(ConfigError) -> [String] {
+        switch node {
+        case .scalar(let scalar): return [scalar.string]
+        case .sequence(let sequence):
+            var values: [String] = []
+            for (index, item) in sequence.enumerated() { values.append(try string(item, key: "\(key)[\(index)]")) }
+            return values
+        default: throw error(node, key, "expected a list of strings")
+        }
+    }
+
+    func double(_ node: Node, key: String) throws(ConfigError) -> Double {
+        guard case .scalar = node, let value = node.float ?? node.int.map(Double.init), value.isFinite else {
+            throw error(node, key, "expected a number")
+        }
+        return value
+    }
+
+    func int(_ node: Node, key: String, min: Int) throws(ConfigError) -> Int {
+        guard case .scalar = node, let value = node.int else { throw error(node, key, "expected a whole number") }
+        guard value >= min else { throw error(node, key, "must be at least \(min)") }
+        return value
+    }
+
+    func duration(_ node: Node, key: String) throws(ConfigError) -> Double {
+        let text = try string(node, key: key)
+        guard let seconds = DurationText.parse(text) else {
+            throw error(node, key, "expected a positive duration like 20, \"20s\" or \"2m\"")
+        }
+        return seconds
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, key: String) throws(ConfigError) -> T where T.RawValue == String {
+        let text = try string(node, key: key)
+        guard let value = T(rawValue: text) else {
+            throw error(node, key, "\"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    static func translate(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: "malformed YAML: \(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
+                               key: duplicates.joined(separator: ", "), message: "appears twice")
+        default:
+            return ConfigError(file: file, message: "malformed YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// `crucible init`: a commented crucible.yaml with every key and its default, guessing the
+/// editable files and the benchmark from what the folder holds.
+public enum WorkspaceTemplate {
+    /// Writes `directory/crucible.yaml` (creating the folder) and returns its path.
+    /// - Throws: `EvolutionError` when the file already exists (it is never overwritten).
+    public static func write(to directory: String) throws -> String {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = URL(fileURLWithPath: directory).appendingPathComponent(Workspace.fileName).standardizedFileURL.path
+        if manager.fileExists(atPath: path) { throw EvolutionError("\(path) already exists; it is left as it is") }
+        try Data(text(for: directory).utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+        return path
+    }
+
+    static func text(for directory: String) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        let sources = names.filter { $0.hasSuffix(".py") && !$0.hasPrefix("test_") && $0 != "setup.py" && $0 != "conftest.py" }
+        let editable = sources.isEmpty ? "\"agent.py\", \"prompts/*.md\"" : sources.map { "\"\($0)\"" }.joined(separator: ", ")
+        let hasTests = names.contains("tests") || names.contains("test")
+        let benchmark = hasTests
+            ? """
+                  - name: tests
+                    run: python3 -m pytest -q -p no:cacheprovider --junitxml=report.xml
+                    weight: 1.0
+                    timeout: 60                  # seconds, or "20s", "2m"; the whole process tree is killed
+                    format: junit                # json | junit | exit-code
+                    report: report.xml           # junit only: the report file, relative to the candidate
+              """
+            : """
+                  - name: accuracy
+                    run: python3 bench/accuracy.py   # run in a fresh copy of the candidate, cwd = its root
+                    weight: 1.0
+                    timeout: 20                  # seconds, or "20s", "2m"; the whole process tree is killed
+                    format: json                 # json: {"score": 0.73, "tasks": [...]} on the last stdout line
+              """
+        return """
+            # crucible.yaml: what Crucible may change, how it scores a change, how the search runs.
+            # Reference: docs/workspace.md. Every key below `benchmarks` is optional; shown with its default.
+
+            target:
+              root: .                          # the agent's files, relative to this file
+              editable: [\(editable)]   # globs a patch may change
+              protected: ["bench/**", "tests/**"]          # globs no patch may touch (checked before anything runs)
+              # check: auto                    # syntax check before benchmarks: auto (Python's ast for .py) | none | a command
+
+            benchmarks:
+            \(benchmark)
+
+            evolution:
+              iterations: 100                  # per run of `crucible evolve`; a rerun after a crash resumes the run
+              proposer: search                 # search | llm
+              seed: 0
+              jobs: 1                          # candidates evaluated at once
+              selection: dgm                   # dgm | best | tournament
+              improvement_threshold: 0.0       # how much a variant must beat the best by
+              # lambda: 2.0                    # dgm: sharpness of the preference for high scores
+              # tournament_size: 3
+
+            # llm:                             # used by proposer: llm
+            #   endpoint: http://127.0.0.1:5000/v1
+            #   model: Qwen2.5-Coder-32B-Instruct
+            #   api_key_env: CRUCIBLE_LLM_KEY  # the key's environment variable, never the key
+
+            sandbox:
+              isolation: bubblewrap            # bubblewrap | none (then every report says "unisolated")
+              memory: 512M
+              network: none                    # none | loopback
+              # output_limit: 1M               # bytes kept of each benchmark's stdout and stderr
+
+            """
+    }
+}

@@ -1,0 +1,11 @@
+/// Runs commands as ordinary child processes: a session of their own, limits on time and
+/// output, no isolation. Every outcome says "unisolated".
+public struct PlainProcessSandbox: Sandbox {
+    public init() {}
+
+    public var isolation: String { "unisolated" }
+
+    public func run(_ spec: ProcessSpec) async throws -> ProcessOutcome {
+        try await ProcessRunner.run(spec, isolation: isolation)
+    }
+}

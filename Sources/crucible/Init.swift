@@ -1,0 +1,17 @@
+import ArgumentParser
+import Evolution
+
+extension Crucible {
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a commented crucible.yaml (creating DIR if needed).")
+
+        @OptionGroup var workspace: WorkspaceArgument
+
+        func run() throws {
+            let path = try WorkspaceTemplate.write(to: workspace.dir)
+            print("wrote \(path)")
+            print("next: edit target.editable and benchmarks, then `crucible evolve \(workspace.dir)`")
+        }
+    }
+}
