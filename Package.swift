@@ -49,12 +49,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CrucibleCoreTests", dependencies: ["CrucibleCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EvolutionTests",
             dependencies: ["Evolution"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["crucible", "Evolution"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -79,9 +79,6 @@ public struct EvolutionLoop: Sendable {
             guard case .scored(let score) = evaluation else { throw EvolutionError("the baseline was rejected") }
             try recordScore(score, for: id, in: &model, isolation: isolation)
             observe(.baseline(id: id, score: score.value, error: score.error))
-            if score.value == nil, model.selectable.isEmpty {
-                throw EvolutionError("the baseline v\(id) does not evaluate: \(score.error ?? "no score"); fix the benchmark and run again")
-            }
         }
 
         // Variants proposed before a crash but never evaluated.
@@ -128,8 +125,9 @@ public struct EvolutionLoop: Sendable {
             }
 
             var rng = SeededGenerator(seed: seed, stream: UInt64(iteration))
-            guard let parent = selector.select(from: model.selectable, using: &rng) else {
-                throw EvolutionError("no variant evaluated without error, so there is no parent to improve")
+            // Until something scores (a baseline whose tests loop forever times out), mutate the baseline.
+            guard let parent = selector.select(from: model.selectable, using: &rng) ?? baselineID else {
+                throw EvolutionError("there is no baseline to improve")
             }
             let parentTree = try model.tree(of: parent)
             let parentScore = model.variants[parent]?.result

@@ -79,6 +79,7 @@ enum SourceLanguage: Sendable, Hashable {
     func hasOperator(_ op: String) -> Bool {
         switch op {
         case "//", "//=": isPython
+        case "**", "**=": self != .cLike
         case "&&", "||", "!", "===", "!==": !isPython
         default: true
         }

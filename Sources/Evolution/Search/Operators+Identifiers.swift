@@ -1,0 +1,155 @@
+import Foundation
+
+/// Name mutations: a variable replaced by another variable used nearby, an attribute by another
+/// attribute used in the file, a built-in by its counterpart (`min` ↔ `max`).
+extension MutationOperator {
+    static let replaceIdentifier = MutationOperator(name: "replace-identifier", defaultWeight: 1) {
+        $0.replaceIdentifierSites()
+    }
+    static let replaceAttribute = MutationOperator(name: "replace-attribute", defaultWeight: 0.7) {
+        $0.replaceAttributeSites()
+    }
+    static let pairedBuiltin = MutationOperator(name: "paired-builtin", defaultWeight: 1.5) { $0.pairedBuiltinSites() }
+}
+
+extension SourceAnalysis {
+    /// Names that come in pairs; each maps to its counterpart.
+    static let pairedNames: [String: String] = {
+        let pairs: [(String, String)] = [
+            ("min", "max"), ("any", "all"), ("True", "False"), ("true", "false"), ("floor", "ceil"),
+            ("sorted", "reversed"), ("append", "extend"), ("startswith", "endswith"), ("lstrip", "rstrip"),
+            ("upper", "lower"), ("isupper", "islower"), ("argmin", "argmax"), ("minimum", "maximum"),
+            ("find", "rfind"), ("index", "rindex"), ("break", "continue"), ("keys", "values"),
+            ("first", "last"), ("push", "unshift"), ("pop", "shift"), ("hasPrefix", "hasSuffix"),
+            ("startsWith", "endsWith"), ("min_by", "max_by"), ("nsmallest", "nlargest"), ("head", "tail"),
+        ]
+        var table: [String: String] = [:]
+        for (a, b) in pairs {
+            table[a] = b
+            table[b] = a
+        }
+        return table
+    }()
+
+    /// Words after which a name is being declared or imported, not used.
+    private static let declarationWords: Set<String> = definitionIntroducers.union([
+        "import", "from", "as", "global", "nonlocal", "package", "module", "use", "extends", "implements",
+        "goto", "type", "typedef", "namespace", "let", "var", "const", "val",
+    ])
+    /// First words of lines that declare or import (their names are not worth replacing).
+    private static let declarationLineStarts: Set<String> = [
+        "def", "class", "import", "from", "func", "function", "fn", "package", "use", "using", "struct", "enum",
+        "interface", "typedef", "namespace", "module", "require", "include", "extern", "protocol", "extension",
+    ]
+
+    /// Whether token `k` is on a line that declares or imports something.
+    private func isOnDeclarationLine(_ k: Int) -> Bool {
+        guard var first = lines[tokens[k].line - 1].firstToken else { return false }
+        while first < k, isWord(first, "async") || isWord(first, "export") || isWord(first, "public")
+            || isWord(first, "private") || isWord(first, "static") {
+            first += 1
+        }
+        return tokens[first].kind == .identifier && Self.declarationLineStarts.contains(tokens[first].text)
+    }
+
+    /// Whether name token `k` is a use of a variable: not an attribute, call, keyword argument,
+    /// annotation or declaration.
+    private func isVariableUse(_ k: Int) -> Bool {
+        guard isName(k), !isPunctuation(k - 1, [".", "?.", "::", "->", "@"]), !isPunctuation(k + 1, "(") else {
+            return false
+        }
+        if k > 0, tokens[k - 1].kind == .identifier, Self.declarationWords.contains(tokens[k - 1].text) { return false }
+        if isPunctuation(k + 1, "="), groupDepth[k] > 0, isPunctuation(k - 1, ["(", ","]) { return false }
+        if language.isPython, isPunctuation(k - 1, [":", "->"]), groupDepth[k] == 0 { return false }
+        return !isOnDeclarationLine(k)
+    }
+
+    /// `CONSTANT`, `TypeName` or `variable`: names are only replaced by names of the same kind.
+    private static func nameKind(_ name: String) -> Int {
+        let letters = name.filter(\.isLetter)
+        if !letters.isEmpty, letters.allSatisfy(\.isUppercase), letters.count > 1 { return 0 }
+        return name.first?.isUppercase == true ? 1 : 2
+    }
+
+    func replaceIdentifierSites() -> [MutationSite] {
+        let uses = tokens.indices.filter(isVariableUse)
+        var namesByLine: [Int: [String]] = [:]
+        var constants: [String: Int] = [:] // constant name -> first line
+        for k in uses {
+            namesByLine[tokens[k].line, default: []].append(tokens[k].text)
+            if Self.nameKind(tokens[k].text) == 0, constants[tokens[k].text] == nil { constants[tokens[k].text] = tokens[k].line }
+        }
+        var sites: [MutationSite] = []
+        for k in uses {
+            let name = tokens[k].text
+            let line = tokens[k].line
+            let kind = Self.nameKind(name)
+            var window = max(1, line - 20)...min(lines.count, line + 20)
+            if let function = enclosingFunction(of: line) {
+                window = max(function.lines.lowerBound, line - 40)...min(function.lines.upperBound, line + 40)
+            }
+            var distance: [String: Int] = [:]
+            for l in window {
+                for other in namesByLine[l] ?? [] where other != name && Self.nameKind(other) == kind {
+                    distance[other] = min(distance[other] ?? .max, abs(l - line))
+                }
+            }
+            if kind == 0 {
+                for (other, l) in constants where other != name && distance[other] == nil { distance[other] = abs(l - line) }
+            }
+            let nearest = distance.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.prefix(6)
+            let candidates = nearest.map { candidate(tokens: k, through: k, with: $0.key) }
+            if let site = MutationSite(line: line, candidates: candidates) { sites.append(site) }
+        }
+        return sites
+    }
+
+    func replaceAttributeSites() -> [MutationSite] {
+        struct Use {
+            var token: Int
+            var isCalled: Bool
+            var receiver: String
+        }
+        var uses: [Use] = []
+        // Attribute name -> lines it is used on (ascending), separately for called and plain uses.
+        var linesByName: [Bool: [String: [Int]]] = [:]
+        var receiversByName: [String: Set<String>] = [:]
+        for k in tokens.indices where tokens[k].kind == .identifier && isPunctuation(k - 1, [".", "?."]) {
+            guard endsOperand(k - 2), !isOnDeclarationLine(k) else { continue }
+            let use = Use(token: k, isCalled: isPunctuation(k + 1, "("),
+                          receiver: tokens[k - 2].kind == .identifier ? tokens[k - 2].text : "")
+            uses.append(use)
+            linesByName[use.isCalled, default: [:]][tokens[k].text, default: []].append(tokens[k].line)
+            receiversByName[tokens[k].text, default: []].insert(use.receiver)
+        }
+        var sites: [MutationSite] = []
+        for use in uses {
+            let name = tokens[use.token].text
+            let line = tokens[use.token].line
+            var ranked: [(sameReceiver: Int, distance: Int, name: String)] = []
+            for (other, otherLines) in linesByName[use.isCalled] ?? [:] where other != name {
+                let distance = otherLines.map { abs($0 - line) }.min() ?? .max
+                let sameReceiver = receiversByName[other]?.contains(use.receiver) == true ? 0 : 1
+                ranked.append((sameReceiver, distance, other))
+            }
+            ranked.sort { ($0.sameReceiver, $0.distance, $0.name) < ($1.sameReceiver, $1.distance, $1.name) }
+            let candidates = ranked.prefix(6).map { candidate(tokens: use.token, through: use.token, with: $0.name) }
+            if let site = MutationSite(line: line, candidates: candidates) { sites.append(site) }
+        }
+        return sites
+    }
+
+    func pairedBuiltinSites() -> [MutationSite] {
+        var sites: [MutationSite] = []
+        for k in tokens.indices where tokens[k].kind == .identifier {
+            guard let counterpart = Self.pairedNames[tokens[k].text] else { continue }
+            if k > 0, tokens[k - 1].kind == .identifier, Self.declarationWords.contains(tokens[k - 1].text) { continue }
+            if isPunctuation(k + 1, "="), groupDepth[k] > 0 { continue } // keyword argument name
+            if isOnDeclarationLine(k) { continue }
+            if let site = MutationSite(line: tokens[k].line, candidates: [candidate(tokens: k, through: k, with: counterpart)]) {
+                sites.append(site)
+            }
+        }
+        return sites
+    }
+}

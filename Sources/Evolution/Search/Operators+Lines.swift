@@ -1,0 +1,121 @@
+import Foundation
+
+/// Statement-level mutations in the style of GenProg: delete, duplicate, swap with the next
+/// line, or insert a copy of another line. They only touch whole single-line statements.
+extension MutationOperator {
+    /// Delete a statement (a sole statement of a Python block becomes `pass`).
+    static let deleteLine = MutationOperator(name: "delete-line", defaultWeight: 0.6) { $0.deleteLineSites() }
+    /// Repeat a statement on the next line.
+    static let duplicateLine = MutationOperator(name: "duplicate-line", defaultWeight: 0.2) { $0.duplicateLineSites() }
+    /// Swap a statement with the next one at the same indentation.
+    static let swapLines = MutationOperator(name: "swap-lines", defaultWeight: 0.3) { $0.swapLineSites() }
+    /// Insert, before a statement, a copy of a nearby statement re-indented to match.
+    static let copyLine = MutationOperator(name: "copy-line", defaultWeight: 0.3) { $0.copyLineSites() }
+}
+
+extension SourceAnalysis {
+    private static let jumpWords: Set<String> = ["return", "raise", "break", "continue", "pass", "throw", "goto", "yield"]
+
+    private var statementLines: [Line] { lines.filter(\.isSimpleStatement) }
+
+    /// The text of line `number` from its first byte to the end of its content (no line break).
+    private func fullLineText(_ number: Int) -> String {
+        let l = line(number)
+        return text(l.start..<l.contentEnd)
+    }
+
+    /// For each line, whether it is the only statement of its (Python) indented block: the
+    /// nearest statement starts before and after it are both indented less (or absent).
+    private func soleStatementFlags() -> [Bool] {
+        var previousIndent = Array(repeating: -1, count: lines.count)
+        var nextIndent = Array(repeating: -1, count: lines.count)
+        var last = -1
+        for i in lines.indices {
+            previousIndent[i] = last
+            if lines[i].isLogicalStart { last = lines[i].indentWidth }
+        }
+        last = -1
+        for i in lines.indices.reversed() {
+            nextIndent[i] = last
+            if lines[i].isLogicalStart { last = lines[i].indentWidth }
+        }
+        return lines.indices.map { i in
+            let indent = lines[i].indentWidth
+            return indent > 0 && previousIndent[i] < indent && nextIndent[i] < indent
+        }
+    }
+
+    func deleteLineSites() -> [MutationSite] {
+        let sole = language.isPython ? soleStatementFlags() : []
+        return statementLines.compactMap { l in
+            let statement = statementText(l.number)
+            let candidate: MutationCandidate
+            if language.isPython, sole[l.number - 1] {
+                candidate = MutationCandidate(offset: l.indentEnd, old: statement, new: "pass",
+                                              description: "`\(Self.snippet(statement))` → `pass`")
+            } else {
+                candidate = MutationCandidate(offset: l.start, old: text(l.start..<l.end), new: "",
+                                              description: "delete `\(Self.snippet(statement))`")
+            }
+            return MutationSite(line: l.number, candidates: [candidate])
+        }
+    }
+
+    func duplicateLineSites() -> [MutationSite] {
+        statementLines.compactMap { l in
+            guard let first = l.firstToken, !Self.jumpWords.contains(tokens[first].text), !isPunctuation(first, "@") else {
+                return nil
+            }
+            let whole = fullLineText(l.number)
+            let candidate = MutationCandidate(offset: l.start, old: whole, new: whole + lineBreak(after: l.number) + whole,
+                                              description: "duplicate `\(Self.snippet(statementText(l.number)))`")
+            return MutationSite(line: l.number, candidates: [candidate])
+        }
+    }
+
+    func swapLineSites() -> [MutationSite] {
+        var sites: [MutationSite] = []
+        for l in statementLines where l.number < lines.count {
+            let next = line(l.number + 1)
+            guard next.isSimpleStatement, next.indentWidth == l.indentWidth,
+                  text(l.start..<l.indentEnd) == text(next.start..<next.indentEnd),
+                  statementText(l.number) != statementText(next.number)
+            else { continue }
+            let candidate = MutationCandidate(
+                offset: l.start, old: text(l.start..<next.contentEnd),
+                new: fullLineText(next.number) + lineBreak(after: l.number) + fullLineText(l.number),
+                description: "swap `\(Self.snippet(statementText(l.number), limit: 30))` with `\(Self.snippet(statementText(next.number), limit: 30))`")
+            if let site = MutationSite(line: l.number, lastLine: next.number, candidates: [candidate]) { sites.append(site) }
+        }
+        return sites
+    }
+
+    func copyLineSites() -> [MutationSite] {
+        let statements = statementLines
+        var sites: [MutationSite] = []
+        for (index, target) in statements.enumerated() {
+            let targetText = statementText(target.number)
+            // The nearest statements, alternating above and below the target.
+            var sources: [Line] = []
+            var offset = 1
+            while sources.count < 8, index - offset >= 0 || index + offset < statements.count {
+                for j in [index - offset, index + offset] where j >= 0 && j < statements.count && sources.count < 8 {
+                    let source = statements[j]
+                    let sourceText = statementText(source.number)
+                    if sourceText != targetText, sourceText != "pass" { sources.append(source) }
+                }
+                offset += 1
+            }
+            let indent = text(target.start..<target.indentEnd)
+            let whole = fullLineText(target.number)
+            let candidates = sources.map { source in
+                MutationCandidate(
+                    offset: target.start, old: whole,
+                    new: indent + statementText(source.number) + lineBreak(after: target.number) + whole,
+                    description: "insert copy of line \(source.number) `\(Self.snippet(statementText(source.number)))`")
+            }
+            if let site = MutationSite(line: target.number, candidates: candidates) { sites.append(site) }
+        }
+        return sites
+    }
+}
