@@ -132,7 +132,7 @@ public struct EvolutionLoop: Sendable {
             let parentTree = try model.tree(of: parent)
             let parentScore = model.variants[parent]?.result
             if hintCache[parent] == nil {
-                hintCache[parent] = FaultHints.parse(Self.failureText(parentScore), knownPaths: parentTree.files.keys.sorted())
+                hintCache[parent] = FaultLocalizer.hints(for: parentScore, tree: parentTree)
             }
             let donors = try model.selectable.filter { $0.id != parent }.sorted { ($0.score, $0.id) > ($1.score, $1.id) }
                 .prefix(4).map { ProposalContext.Donor(id: $0.id, score: $0.score, tree: try model.tree(of: $0.id)) }
@@ -227,19 +227,5 @@ public struct EvolutionLoop: Sendable {
             $0.isolation = isolation
         }
         if improved { model.setBest(variant) }
-    }
-
-    /// The text of a variant's failures, where fault hints are found.
-    static func failureText(_ score: Score?) -> String {
-        guard let score else { return "" }
-        var text = ""
-        for benchmark in score.benchmarks {
-            for task in benchmark.tasks where task.passed == false || (task.score ?? 1) < 1 {
-                if let detail = task.detail { text += detail + "\n" }
-            }
-            if benchmark.score == nil || benchmark.tasks.isEmpty, let tail = benchmark.stderrTail { text += tail + "\n" }
-            if let error = benchmark.error { text += error + "\n" }
-        }
-        return text
     }
 }

@@ -10,25 +10,42 @@ struct MutationCandidate: Sendable, Hashable {
 }
 
 /// A place an operator applies, with every change it could make there.
-struct MutationSite: Sendable {
+///
+/// Candidates are produced on demand: the mutator enumerates every site of every operator but
+/// only ever needs the changes of the one site it picks, and building them (formatting numbers,
+/// ranking nearby names) is most of the cost.
+struct MutationSite {
     /// First and last line the change touches (1-based), for fault-hint matching and summaries.
     var line: Int
     var lastLine: Int
-    var candidates: [MutationCandidate]
+    private let generate: () -> [MutationCandidate]
 
-    /// A site with the candidates that actually change something (duplicates dropped); nil when none do.
+    /// A site whose candidates are already known; nil when none of them changes anything.
     init?(line: Int, lastLine: Int? = nil, candidates: [MutationCandidate]) {
-        var seen: Set<MutationCandidate> = []
-        var kept: [MutationCandidate] = []
-        for c in candidates where c.new != c.old && !c.old.isEmpty {
-            var key = c
-            key.description = ""
-            if seen.insert(key).inserted { kept.append(c) }
-        }
+        let kept = Self.effective(candidates)
         guard !kept.isEmpty else { return nil }
+        self.init(line: line, lastLine: lastLine) { kept }
+    }
+
+    /// A site whose candidates `generate` builds when asked (it may turn out to have none).
+    init(line: Int, lastLine: Int? = nil, lazy generate: @escaping () -> [MutationCandidate]) {
         self.line = line
         self.lastLine = max(line, lastLine ?? line)
-        self.candidates = kept
+        self.generate = generate
+    }
+
+    /// The candidates that change something, without duplicates, in a fixed order.
+    func candidates() -> [MutationCandidate] { Self.effective(generate()) }
+
+    private static func effective(_ candidates: [MutationCandidate]) -> [MutationCandidate] {
+        var kept: [MutationCandidate] = []
+        for c in candidates where c.new != c.old && !c.old.isEmpty {
+            // Candidate lists are short: a linear duplicate check beats hashing.
+            if !kept.contains(where: { $0.offset == c.offset && $0.old == c.old && $0.new == c.new }) {
+                kept.append(c)
+            }
+        }
+        return kept
     }
 }
 
@@ -63,6 +80,11 @@ extension SourceAnalysis {
 
     /// `text` on one line, trimmed, at most `limit` characters.
     static func snippet(_ text: String, limit: Int = 60) -> String {
+        let utf8 = text.utf8
+        if utf8.count <= limit, !utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }),
+           utf8.first.map({ $0 != 0x20 && $0 != 0x09 }) ?? true, utf8.last.map({ $0 != 0x20 && $0 != 0x09 }) ?? true {
+            return text
+        }
         let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .joined(separator: " ⏎ ")
             .trimmingCharacters(in: .whitespaces)

@@ -13,13 +13,19 @@ extension MutationOperator {
 }
 
 extension SourceAnalysis {
-    /// Names that come in pairs; each maps to its counterpart.
+    /// Paired words that are swapped wherever they appear as code.
+    private static let pairedLiterals: Set<String> = ["True", "False", "true", "false", "break", "continue"]
+
+    /// Names that come in pairs; each maps to its counterpart. Except for `pairedLiterals`, a
+    /// name is only swapped where it is called or accessed as an attribute (`max(…)`, `.keys`),
+    /// never where it is a variable that happens to be called `values`.
     static let pairedNames: [String: String] = {
         let pairs: [(String, String)] = [
-            ("min", "max"), ("any", "all"), ("True", "False"), ("true", "false"), ("floor", "ceil"),
+            ("True", "False"), ("true", "false"), ("break", "continue"),
+            ("min", "max"), ("any", "all"), ("floor", "ceil"),
             ("sorted", "reversed"), ("append", "extend"), ("startswith", "endswith"), ("lstrip", "rstrip"),
             ("upper", "lower"), ("isupper", "islower"), ("argmin", "argmax"), ("minimum", "maximum"),
-            ("find", "rfind"), ("index", "rindex"), ("break", "continue"), ("keys", "values"),
+            ("find", "rfind"), ("index", "rindex"), ("keys", "values"),
             ("first", "last"), ("push", "unshift"), ("pop", "shift"), ("hasPrefix", "hasSuffix"),
             ("startsWith", "endsWith"), ("min_by", "max_by"), ("nsmallest", "nlargest"), ("head", "tail"),
         ]
@@ -66,42 +72,65 @@ extension SourceAnalysis {
 
     /// `CONSTANT`, `TypeName` or `variable`: names are only replaced by names of the same kind.
     private static func nameKind(_ name: String) -> Int {
-        let letters = name.filter(\.isLetter)
-        if !letters.isEmpty, letters.allSatisfy(\.isUppercase), letters.count > 1 { return 0 }
-        return name.first?.isUppercase == true ? 1 : 2
+        var upper = 0
+        var lower = 0
+        for b in name.utf8 {
+            if b >= 0x41 && b <= 0x5A { upper += 1 } else if b >= 0x61 && b <= 0x7A { lower += 1 }
+        }
+        if upper > 1, lower == 0 { return 0 }
+        return name.utf8.first.map { $0 >= 0x41 && $0 <= 0x5A } == true ? 1 : 2
+    }
+
+    /// Names introduced by import lines (`math`, `np`, `List`): modules and types, not variables.
+    private func importedNames() -> Set<String> {
+        var names: Set<String> = []
+        for line in lines {
+            guard let first = line.firstToken, let last = line.lastToken,
+                  ["import", "from", "use", "using", "require", "include"].contains(tokens[first].text)
+            else { continue }
+            for k in first...last where tokens[k].kind == .identifier { names.insert(tokens[k].text) }
+        }
+        return names
     }
 
     func replaceIdentifierSites() -> [MutationSite] {
-        let uses = tokens.indices.filter(isVariableUse)
+        let imported = importedNames()
+        // Type names (`CamelCase`) are left alone: replacing them rarely compiles and never repairs.
+        let uses = tokens.indices.filter {
+            isVariableUse($0) && !imported.contains(tokens[$0].text) && Self.nameKind(tokens[$0].text) != 1
+        }
         var namesByLine: [Int: [String]] = [:]
         var constants: [String: Int] = [:] // constant name -> first line
         for k in uses {
             namesByLine[tokens[k].line, default: []].append(tokens[k].text)
             if Self.nameKind(tokens[k].text) == 0, constants[tokens[k].text] == nil { constants[tokens[k].text] = tokens[k].line }
         }
-        var sites: [MutationSite] = []
-        for k in uses {
-            let name = tokens[k].text
-            let line = tokens[k].line
-            let kind = Self.nameKind(name)
-            var window = max(1, line - 20)...min(lines.count, line + 20)
-            if let function = enclosingFunction(of: line) {
-                window = max(function.lines.lowerBound, line - 40)...min(function.lines.upperBound, line + 40)
-            }
-            var distance: [String: Int] = [:]
-            for l in window {
-                for other in namesByLine[l] ?? [] where other != name && Self.nameKind(other) == kind {
-                    distance[other] = min(distance[other] ?? .max, abs(l - line))
+        return uses.map { k in
+            MutationSite(line: tokens[k].line) { [self] in
+                // The nearest other names of the same kind: in the enclosing function (within 40
+                // lines), else within 20 lines; constants from anywhere in the file.
+                let name = tokens[k].text
+                let line = tokens[k].line
+                let kind = Self.nameKind(name)
+                var window = max(1, line - 20)...min(lines.count, line + 20)
+                if let function = enclosingFunction(of: line) {
+                    window = max(function.lines.lowerBound, line - 40)...min(function.lines.upperBound, line + 40)
                 }
+                var distance: [String: Int] = [:]
+                for l in window {
+                    for other in namesByLine[l] ?? [] where other != name && Self.nameKind(other) == kind {
+                        distance[other] = min(distance[other] ?? .max, abs(l - line))
+                    }
+                }
+                if kind == 0 {
+                    for (other, l) in constants where other != name && distance[other] == nil {
+                        distance[other] = abs(l - line)
+                    }
+                }
+                let nearest = distance.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.prefix(6)
+                return nearest.map { candidate(tokens: k, through: k, with: $0.key) }
             }
-            if kind == 0 {
-                for (other, l) in constants where other != name && distance[other] == nil { distance[other] = abs(l - line) }
-            }
-            let nearest = distance.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.prefix(6)
-            let candidates = nearest.map { candidate(tokens: k, through: k, with: $0.key) }
-            if let site = MutationSite(line: line, candidates: candidates) { sites.append(site) }
         }
-        return sites
     }
 
     func replaceAttributeSites() -> [MutationSite] {
@@ -122,27 +151,33 @@ extension SourceAnalysis {
             linesByName[use.isCalled, default: [:]][tokens[k].text, default: []].append(tokens[k].line)
             receiversByName[tokens[k].text, default: []].insert(use.receiver)
         }
-        var sites: [MutationSite] = []
-        for use in uses {
+        return uses.compactMap { use in
             let name = tokens[use.token].text
-            let line = tokens[use.token].line
-            var ranked: [(sameReceiver: Int, distance: Int, name: String)] = []
-            for (other, otherLines) in linesByName[use.isCalled] ?? [:] where other != name {
-                let distance = otherLines.map { abs($0 - line) }.min() ?? .max
-                let sameReceiver = receiversByName[other]?.contains(use.receiver) == true ? 0 : 1
-                ranked.append((sameReceiver, distance, other))
+            // Some other attribute used the same way (called or not) must exist.
+            guard (linesByName[use.isCalled]?.count ?? 0) > 1 else { return nil }
+            return MutationSite(line: tokens[use.token].line) { [self] in
+                // Other attributes used the same way, preferring ones read from the same receiver, then nearby.
+                let line = tokens[use.token].line
+                var ranked: [(sameReceiver: Int, distance: Int, name: String)] = []
+                for (other, otherLines) in linesByName[use.isCalled] ?? [:] where other != name {
+                    let distance = otherLines.map { abs($0 - line) }.min() ?? .max
+                    let sameReceiver = receiversByName[other]?.contains(use.receiver) == true ? 0 : 1
+                    ranked.append((sameReceiver, distance, other))
+                }
+                ranked.sort { ($0.sameReceiver, $0.distance, $0.name) < ($1.sameReceiver, $1.distance, $1.name) }
+                return ranked.prefix(6).map { candidate(tokens: use.token, through: use.token, with: $0.name) }
             }
-            ranked.sort { ($0.sameReceiver, $0.distance, $0.name) < ($1.sameReceiver, $1.distance, $1.name) }
-            let candidates = ranked.prefix(6).map { candidate(tokens: use.token, through: use.token, with: $0.name) }
-            if let site = MutationSite(line: line, candidates: candidates) { sites.append(site) }
         }
-        return sites
     }
 
     func pairedBuiltinSites() -> [MutationSite] {
         var sites: [MutationSite] = []
         for k in tokens.indices where tokens[k].kind == .identifier {
             guard let counterpart = Self.pairedNames[tokens[k].text] else { continue }
+            if !Self.pairedLiterals.contains(tokens[k].text), !isPunctuation(k - 1, [".", "?.", "::"]),
+               !isPunctuation(k + 1, "(") {
+                continue
+            }
             if k > 0, tokens[k - 1].kind == .identifier, Self.declarationWords.contains(tokens[k - 1].text) { continue }
             if isPunctuation(k + 1, "="), groupDepth[k] > 0 { continue } // keyword argument name
             if isOnDeclarationLine(k) { continue }

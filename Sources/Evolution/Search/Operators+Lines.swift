@@ -16,7 +16,13 @@ extension MutationOperator {
 extension SourceAnalysis {
     private static let jumpWords: Set<String> = ["return", "raise", "break", "continue", "pass", "throw", "goto", "yield"]
 
-    private var statementLines: [Line] { lines.filter(\.isSimpleStatement) }
+    /// Lines line operators work on: simple statements that are not imports.
+    private var statementLines: [Line] {
+        lines.filter { line in
+            guard line.isSimpleStatement, let first = line.firstToken else { return false }
+            return !["import", "from", "use", "using", "require", "package"].contains(tokens[first].text)
+        }
+    }
 
     /// The text of line `number` from its first byte to the end of its content (no line break).
     private func fullLineText(_ number: Int) -> String {
@@ -92,30 +98,30 @@ extension SourceAnalysis {
 
     func copyLineSites() -> [MutationSite] {
         let statements = statementLines
-        var sites: [MutationSite] = []
-        for (index, target) in statements.enumerated() {
-            let targetText = statementText(target.number)
-            // The nearest statements, alternating above and below the target.
-            var sources: [Line] = []
-            var offset = 1
-            while sources.count < 8, index - offset >= 0 || index + offset < statements.count {
-                for j in [index - offset, index + offset] where j >= 0 && j < statements.count && sources.count < 8 {
-                    let source = statements[j]
-                    let sourceText = statementText(source.number)
-                    if sourceText != targetText, sourceText != "pass" { sources.append(source) }
+        guard statements.count > 1 else { return [] }
+        return statements.indices.map { index in
+            let target = statements[index]
+            return MutationSite(line: target.number) { [self] in
+                // The nearest statements, alternating above and below the target.
+                let targetText = statementText(target.number)
+                var sources: [Line] = []
+                var offset = 1
+                while sources.count < 8, index - offset >= 0 || index + offset < statements.count {
+                    for j in [index - offset, index + offset] where j >= 0 && j < statements.count && sources.count < 8 {
+                        let sourceText = statementText(statements[j].number)
+                        if sourceText != targetText, sourceText != "pass" { sources.append(statements[j]) }
+                    }
+                    offset += 1
                 }
-                offset += 1
+                let indent = text(target.start..<target.indentEnd)
+                let whole = fullLineText(target.number)
+                return sources.map { source in
+                    MutationCandidate(
+                        offset: target.start, old: whole,
+                        new: indent + statementText(source.number) + lineBreak(after: target.number) + whole,
+                        description: "insert copy of line \(source.number) `\(Self.snippet(statementText(source.number)))`")
+                }
             }
-            let indent = text(target.start..<target.indentEnd)
-            let whole = fullLineText(target.number)
-            let candidates = sources.map { source in
-                MutationCandidate(
-                    offset: target.start, old: whole,
-                    new: indent + statementText(source.number) + lineBreak(after: target.number) + whole,
-                    description: "insert copy of line \(source.number) `\(Self.snippet(statementText(source.number)))`")
-            }
-            if let site = MutationSite(line: target.number, candidates: candidates) { sites.append(site) }
         }
-        return sites
     }
 }

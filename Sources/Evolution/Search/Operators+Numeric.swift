@@ -75,6 +75,13 @@ struct NumberLiteralSite {
 extension SourceAnalysis {
     /// Every mutable number literal: not a tuple index (`t.0`), not in an unparseable spelling.
     func numberLiterals() -> [NumberLiteralSite] {
+        if let cached = cachedNumberLiterals { return cached }
+        let found = findNumberLiterals()
+        cachedNumberLiterals = found
+        return found
+    }
+
+    private func findNumberLiterals() -> [NumberLiteralSite] {
         var found: [NumberLiteralSite] = []
         for k in tokens.indices where tokens[k].kind == .number {
             guard let literal = NumericLiteral(tokens[k].text) else { continue }
@@ -86,10 +93,11 @@ extension SourceAnalysis {
     }
 
     /// One site per number literal, with a candidate per value `values` gives.
-    func numericSites(_ values: (NumberLiteralSite) -> [NumberLiteralSite.Value]) -> [MutationSite] {
-        numberLiterals().compactMap { number in
-            let candidates = values(number).compactMap { replacement(for: number, value: $0) }
-            return MutationSite(line: tokens[number.last].line, candidates: candidates)
+    func numericSites(_ values: @escaping (NumberLiteralSite) -> [NumberLiteralSite.Value]) -> [MutationSite] {
+        numberLiterals().map { number in
+            MutationSite(line: tokens[number.last].line) { [self] in
+                values(number).compactMap { replacement(for: number, value: $0) }
+            }
         }
     }
 

@@ -16,10 +16,11 @@ extension SourceAnalysis {
     func offByOneSites() -> [MutationSite] {
         var sites: [MutationSite] = []
         for number in numberLiterals() where number.literal.isInteger {
-            let candidates = [number.integerValue + 1, number.integerValue - 1].compactMap {
-                replacement(for: number, value: .integer($0))
-            }
-            if let site = MutationSite(line: tokens[number.last].line, candidates: candidates) { sites.append(site) }
+            sites.append(MutationSite(line: tokens[number.last].line) { [self] in
+                [number.integerValue + 1, number.integerValue - 1].compactMap {
+                    replacement(for: number, value: .integer($0))
+                }
+            })
         }
         for k in tokens.indices {
             let site: MutationSite?

@@ -68,7 +68,7 @@ extension SourceAnalysis {
             }
             if let site = MutationSite(line: tokens[k].line, candidates: candidates) { sites.append(site) }
         }
-        return sites.sorted { $0.candidates[0].offset < $1.candidates[0].offset }
+        return sites
     }
 
     func arithmeticSwapSites() -> [MutationSite] { tokenSwapSites(Self.arithmeticSwaps) }

@@ -5,8 +5,9 @@ import Foundation
 /// binary?", "where does the operand before this operator start?").
 ///
 /// It is a heuristic view, not a parser: every question errs towards "no", so operators skip a
-/// site rather than produce garbage.
-struct SourceAnalysis {
+/// site rather than produce garbage. A class, because every operator asks it thousands of
+/// questions and it is never mutated once built.
+final class SourceAnalysis {
     /// One physical line. Byte offsets are into the file; `number` is 1-based.
     struct Line: Sendable {
         var number: Int
@@ -54,6 +55,8 @@ struct SourceAnalysis {
     private(set) var genericAngles: Set<Int> = []
     let keywords: Set<String>
     let valueKeywords: Set<String>
+    /// Filled on first use by `numberLiterals()`, which several operators share.
+    var cachedNumberLiterals: [NumberLiteralSite]?
 
     init(file: SourceFile) {
         path = file.path
@@ -260,7 +263,9 @@ struct SourceAnalysis {
         case .identifier:
             return isKeyword(k)
         case .punctuation:
-            if ["(", "[", "{", ",", ";", ":", "?", "=>", "->", "&&", "||", "??"].contains(t.text) { return true }
+            if ["(", "[", "{", ",", ";", ":", "?", "=>", "->", "&&", "||", "??", "..<", "...", ".."].contains(t.text) {
+                return true
+            }
             if t.text.hasSuffix("=") || Self.comparisonOperators.contains(t.text) { return true }
             if let q = Self.precedence(of: t.text), isBinaryOperator(at: k) { return q < precedence }
             return false
@@ -279,7 +284,9 @@ struct SourceAnalysis {
         case .identifier:
             return isKeyword(next)
         case .punctuation:
-            if [")", "]", "}", ",", ";", ":", "?", "=>", "&&", "||", "??"].contains(t.text) { return true }
+            if [")", "]", "}", "{", ",", ";", ":", "?", "=>", "&&", "||", "??", "..<", "...", ".."].contains(t.text) {
+                return true
+            }
             if t.text.hasSuffix("=") || Self.comparisonOperators.contains(t.text) { return true }
             if let q = Self.precedence(of: t.text), isBinaryOperator(at: next) {
                 return rightAssociative ? q < precedence : q <= precedence
@@ -344,7 +351,7 @@ struct SourceAnalysis {
 
     // MARK: Building
 
-    private mutating func matchBrackets() {
+    private func matchBrackets() {
         var stack: [Int] = []
         var depth = 0
         for k in tokens.indices {
@@ -387,7 +394,12 @@ struct SourceAnalysis {
         ".", "?.", "&&", "||", "??", "?", ":", "=>", "+", "-", "/", "%", "==", "!=", "<", ">", "<=", ">=", "|",
     ]
 
-    private mutating func buildLines(allTokens: [SourceToken]) {
+    private static let continuationEnds: Set<String> = continuationStarts.union([
+        "=", "(", "[", ",", "->", "*", "&", "^", "\\", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<", ">>",
+        "**", "===", "!==",
+    ])
+
+    private func buildLines(allTokens: [SourceToken]) {
         var starts = [0]
         for (k, b) in bytes.enumerated() where b == 0x0A { starts.append(k + 1) }
         lines = starts.indices.map { idx in
@@ -428,7 +440,16 @@ struct SourceAnalysis {
 
     private func isLogicalStart(_ line: Line) -> Bool {
         guard let first = line.firstToken, !line.isInterior, groupDepth[first] == 0 else { return false }
-        if let previous = lastCodeToken(before: line), isPunctuation(previous, "\\") { return false }
+        // A closing bracket whose opener is on an earlier line ends an earlier statement.
+        if isCloser(first), let opener = partner[first], tokens[opener].line < line.number,
+           language.isPython || tokens[first].text != "}" {
+            return false
+        }
+        if let previous = lastCodeToken(before: line) {
+            if isPunctuation(previous, "\\") { return false }
+            // Without significant newlines, a line after a dangling operator continues it.
+            if !language.isPython, isPunctuation(previous, Self.continuationEnds) { return false }
+        }
         if !language.isPython, isPunctuation(first, Self.continuationStarts) { return false }
         return true
     }
@@ -444,14 +465,12 @@ struct SourceAnalysis {
         }
         for k in first...last where isPunctuation(k, ["{", "}"]) { return false }
         if Self.blockKeywords.contains(firstText), !isPunctuation(last, ";") { return false }
-        if isPunctuation(last, Self.continuationStarts.union(["=", "(", "[", "->", "*", "&", "^", "\\"])) {
-            return false
-        }
+        if isPunctuation(last, Self.continuationEnds.subtracting([","])) { return false }
         if last + 1 < tokens.count, isPunctuation(last + 1, Self.continuationStarts) { return false }
         return true
     }
 
-    private mutating func findFunctions() {
+    private func findFunctions() {
         functions = language.isPython ? pythonFunctions() : braceFunctions()
     }
 
@@ -535,7 +554,7 @@ struct SourceAnalysis {
     }
 
     /// Marks `<`…`>` pairs that enclose only type-like tokens on one line, opened directly after a name.
-    private mutating func findGenericAngles() {
+    private func findGenericAngles() {
         let allowed: Set<String> = [",", ".", "::", "?", "*", "&", "[", "]", "(", ")", "<", ">", ">>", ">>>", ":", "'"]
         for k in tokens.indices where isPunctuation(k, "<") && !tokens[k].spaceBefore {
             guard k > 0, tokens[k - 1].kind == .identifier || isPunctuation(k - 1, "::") else { continue }

@@ -74,7 +74,7 @@ struct Tokenizer {
             let start = i
             let startLine = line
 
-            if let block = blockComments.first(where: { matches($0.open, at: i) }) {
+            if Self.isCommentStart(c), let block = blockComments.first(where: { matches($0.open, at: i) }) {
                 i += block.open.count
                 while i < n, !matches(block.close, at: i) {
                     if bytes[i] == 0x0A { line += 1 }
@@ -85,7 +85,7 @@ struct Tokenizer {
                 continue
             }
             let isDirective = language.hashDirectives && c == UInt8(ascii: "#") && !lineHasToken
-            if isDirective || lineComments.contains(where: { matches($0, at: i) }) {
+            if isDirective || (Self.isCommentStart(c) && lineComments.contains(where: { matches($0, at: i) })) {
                 while i < n, bytes[i] != 0x0A {
                     // A directive continues over backslash-newline.
                     if isDirective, bytes[i] == UInt8(ascii: "\\"), i + 1 < n, bytes[i + 1] == 0x0A {
@@ -119,11 +119,12 @@ struct Tokenizer {
                 emit(.number, start, startLine)
                 continue
             }
-            if let op = punctuators.first(where: { matches($0, at: i) }) {
-                i += op.count
-            } else {
-                i += 1
+            var length = 1
+            for op in punctuators where op[0] == c && matches(op, at: i) {
+                length = op.count
+                break
             }
+            i += length
             emit(.punctuation, start, startLine)
         }
         return tokens
@@ -244,8 +245,17 @@ struct Tokenizer {
 
     private func matches(_ pattern: [UInt8], at i: Int) -> Bool {
         guard i + pattern.count <= bytes.count else { return false }
-        for (k, b) in pattern.enumerated() where bytes[i + k] != b { return false }
+        var k = 0
+        while k < pattern.count {
+            if bytes[i + k] != pattern[k] { return false }
+            k += 1
+        }
         return true
+    }
+
+    /// Whether `c` can begin a comment in some language (`#`, `/`, `-`, `{`).
+    private static func isCommentStart(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "#") || c == UInt8(ascii: "/") || c == UInt8(ascii: "-") || c == UInt8(ascii: "{")
     }
 
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C }
