@@ -5,8 +5,33 @@ struct MutationCandidate: Sendable, Hashable {
     var offset: Int
     var old: String
     var new: String
+    /// What the change does when "`old` → `new`" would not say it well (e.g. "delete `x = 1`").
+    var customDescription: String?
+
+    init(offset: Int, old: String, new: String, description: String? = nil) {
+        self.offset = offset
+        self.old = old
+        self.new = new
+        self.customDescription = description
+    }
+
     /// What the change does, e.g. "`<` → `<=`"; the mutator prefixes the file and line.
-    var description: String
+    var description: String {
+        customDescription ?? "`\(Self.snippet(old))` → `\(Self.snippet(new))`"
+    }
+
+    /// `text` on one line, trimmed, at most `limit` characters.
+    static func snippet(_ text: String, limit: Int = 60) -> String {
+        let utf8 = text.utf8
+        if utf8.count <= limit, !utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }),
+           utf8.first.map({ $0 != 0x20 && $0 != 0x09 }) ?? true, utf8.last.map({ $0 != 0x20 && $0 != 0x09 }) ?? true {
+            return text
+        }
+        let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ⏎ ")
+            .trimmingCharacters(in: .whitespaces)
+        return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
+    }
 }
 
 /// A place an operator applies, with every change it could make there.
@@ -73,21 +98,9 @@ extension SourceAnalysis {
     /// "`old` → `new`" unless `description` is given.
     func candidate(tokens first: Int, through last: Int, with new: String, description: String? = nil)
         -> MutationCandidate {
-        let old = text(tokens: first, through: last)
-        return MutationCandidate(offset: tokens[first].start, old: old, new: new,
-                                 description: description ?? "`\(Self.snippet(old))` → `\(Self.snippet(new))`")
+        MutationCandidate(offset: tokens[first].start, old: text(tokens: first, through: last), new: new,
+                          description: description)
     }
 
-    /// `text` on one line, trimmed, at most `limit` characters.
-    static func snippet(_ text: String, limit: Int = 60) -> String {
-        let utf8 = text.utf8
-        if utf8.count <= limit, !utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }),
-           utf8.first.map({ $0 != 0x20 && $0 != 0x09 }) ?? true, utf8.last.map({ $0 != 0x20 && $0 != 0x09 }) ?? true {
-            return text
-        }
-        let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .joined(separator: " ⏎ ")
-            .trimmingCharacters(in: .whitespaces)
-        return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
-    }
+    static func snippet(_ text: String, limit: Int = 60) -> String { MutationCandidate.snippet(text, limit: limit) }
 }

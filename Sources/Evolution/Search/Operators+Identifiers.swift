@@ -50,6 +50,7 @@ extension SourceAnalysis {
 
     /// Whether token `k` is on a line that declares or imports something.
     private func isOnDeclarationLine(_ k: Int) -> Bool {
+        if functionHeaderLines.contains(tokens[k].line) { return true }
         guard var first = lines[tokens[k].line - 1].firstToken else { return false }
         while first < k, isWord(first, "async") || isWord(first, "export") || isWord(first, "public")
             || isWord(first, "private") || isWord(first, "static") {
@@ -67,18 +68,47 @@ extension SourceAnalysis {
         if k > 0, tokens[k - 1].kind == .identifier, Self.declarationWords.contains(tokens[k - 1].text) { return false }
         if isPunctuation(k + 1, "="), groupDepth[k] > 0, isPunctuation(k - 1, ["(", ","]) { return false }
         if language.isPython, isPunctuation(k - 1, [":", "->"]), groupDepth[k] == 0 { return false }
+        if !language.isPython {
+            // `int total`, `char *s`, `x int`: a name after a type (or a name) is being declared.
+            if k > 0, tokens[k - 1].kind == .identifier, !Self.expressionWords.contains(tokens[k - 1].text) { return false }
+            if k > 1, isPunctuation(k - 1, ["*", "&"]), tokens[k - 2].kind == .identifier, !isBinaryOperator(at: k - 1) {
+                return false
+            }
+        }
         return !isOnDeclarationLine(k)
     }
 
-    /// `CONSTANT`, `TypeName` or `variable`: names are only replaced by names of the same kind.
-    private static func nameKind(_ name: String) -> Int {
+    /// Words after which a name is an expression, not a declaration.
+    private static let expressionWords: Set<String> = [
+        "return", "case", "else", "in", "of", "throw", "yield", "await", "typeof", "delete", "new", "do", "not", "and",
+        "or", "is", "if", "while", "when", "go", "defer", "echo", "sizeof", "try",
+    ]
+
+    /// Names only ever used before a `.` (`fmt`, `np`, `os`): modules and namespaces, not variables.
+    private func receiverOnlyNames() -> Set<String> {
+        var onlyReceiver: [String: Bool] = [:]
+        for k in tokens.indices where isName(k) && !isPunctuation(k - 1, [".", "?.", "::"]) {
+            let isReceiver = isPunctuation(k + 1, [".", "?.", "::"])
+            onlyReceiver[tokens[k].text] = (onlyReceiver[tokens[k].text] ?? true) && isReceiver
+        }
+        return Set(onlyReceiver.filter(\.value).keys)
+    }
+
+    /// What a name's spelling says it is; names are only replaced by names of the same kind.
+    private enum NameKind {
+        case constant // `MAX_SIZE`
+        case type // `TypeName`
+        case variable // `total`, `_x`
+    }
+
+    private static func nameKind(_ name: String) -> NameKind {
         var upper = 0
         var lower = 0
         for b in name.utf8 {
             if b >= 0x41 && b <= 0x5A { upper += 1 } else if b >= 0x61 && b <= 0x7A { lower += 1 }
         }
-        if upper > 1, lower == 0 { return 0 }
-        return name.utf8.first.map { $0 >= 0x41 && $0 <= 0x5A } == true ? 1 : 2
+        if upper > 1, lower == 0 { return .constant }
+        return name.utf8.first.map { $0 >= 0x41 && $0 <= 0x5A } == true ? .type : .variable
     }
 
     /// Names introduced by import lines (`math`, `np`, `List`): modules and types, not variables.
@@ -94,16 +124,18 @@ extension SourceAnalysis {
     }
 
     func replaceIdentifierSites() -> [MutationSite] {
-        let imported = importedNames()
+        let imported = importedNames().union(receiverOnlyNames())
         // Type names (`CamelCase`) are left alone: replacing them rarely compiles and never repairs.
         let uses = tokens.indices.filter {
-            isVariableUse($0) && !imported.contains(tokens[$0].text) && Self.nameKind(tokens[$0].text) != 1
+            isVariableUse($0) && !imported.contains(tokens[$0].text) && Self.nameKind(tokens[$0].text) != .type
         }
         var namesByLine: [Int: [String]] = [:]
         var constants: [String: Int] = [:] // constant name -> first line
         for k in uses {
             namesByLine[tokens[k].line, default: []].append(tokens[k].text)
-            if Self.nameKind(tokens[k].text) == 0, constants[tokens[k].text] == nil { constants[tokens[k].text] = tokens[k].line }
+            if Self.nameKind(tokens[k].text) == .constant, constants[tokens[k].text] == nil {
+                constants[tokens[k].text] = tokens[k].line
+            }
         }
         return uses.map { k in
             MutationSite(line: tokens[k].line) { [self] in
@@ -122,7 +154,7 @@ extension SourceAnalysis {
                         distance[other] = min(distance[other] ?? .max, abs(l - line))
                     }
                 }
-                if kind == 0 {
+                if kind == .constant {
                     for (other, l) in constants where other != name && distance[other] == nil {
                         distance[other] = abs(l - line)
                     }

@@ -54,16 +54,17 @@ extension SourceAnalysis {
     func deleteLineSites() -> [MutationSite] {
         let sole = language.isPython ? soleStatementFlags() : []
         return statementLines.compactMap { l in
-            let statement = statementText(l.number)
-            let candidate: MutationCandidate
-            if language.isPython, sole[l.number - 1] {
-                candidate = MutationCandidate(offset: l.indentEnd, old: statement, new: "pass",
-                                              description: "`\(Self.snippet(statement))` → `pass`")
-            } else {
-                candidate = MutationCandidate(offset: l.start, old: text(l.start..<l.end), new: "",
-                                              description: "delete `\(Self.snippet(statement))`")
+            let becomesPass = language.isPython && sole[l.number - 1]
+            if becomesPass, statementText(l.number) == "pass" { return nil }
+            return MutationSite(line: l.number) { [self] in
+                let statement = statementText(l.number)
+                if becomesPass {
+                    return [MutationCandidate(offset: l.indentEnd, old: statement, new: "pass",
+                                              description: "`\(Self.snippet(statement))` → `pass`")]
+                }
+                return [MutationCandidate(offset: l.start, old: text(l.start..<l.end), new: "",
+                                          description: "delete `\(Self.snippet(statement))`")]
             }
-            return MutationSite(line: l.number, candidates: [candidate])
         }
     }
 
@@ -72,10 +73,11 @@ extension SourceAnalysis {
             guard let first = l.firstToken, !Self.jumpWords.contains(tokens[first].text), !isPunctuation(first, "@") else {
                 return nil
             }
-            let whole = fullLineText(l.number)
-            let candidate = MutationCandidate(offset: l.start, old: whole, new: whole + lineBreak(after: l.number) + whole,
-                                              description: "duplicate `\(Self.snippet(statementText(l.number)))`")
-            return MutationSite(line: l.number, candidates: [candidate])
+            return MutationSite(line: l.number) { [self] in
+                let whole = fullLineText(l.number)
+                return [MutationCandidate(offset: l.start, old: whole, new: whole + lineBreak(after: l.number) + whole,
+                                          description: "duplicate `\(Self.snippet(statementText(l.number)))`")]
+            }
         }
     }
 
@@ -87,11 +89,14 @@ extension SourceAnalysis {
                   text(l.start..<l.indentEnd) == text(next.start..<next.indentEnd),
                   statementText(l.number) != statementText(next.number)
             else { continue }
-            let candidate = MutationCandidate(
-                offset: l.start, old: text(l.start..<next.contentEnd),
-                new: fullLineText(next.number) + lineBreak(after: l.number) + fullLineText(l.number),
-                description: "swap `\(Self.snippet(statementText(l.number), limit: 30))` with `\(Self.snippet(statementText(next.number), limit: 30))`")
-            if let site = MutationSite(line: l.number, lastLine: next.number, candidates: [candidate]) { sites.append(site) }
+            sites.append(MutationSite(line: l.number, lastLine: next.number) { [self] in
+                let first = Self.snippet(statementText(l.number), limit: 30)
+                let second = Self.snippet(statementText(next.number), limit: 30)
+                return [MutationCandidate(
+                    offset: l.start, old: text(l.start..<next.contentEnd),
+                    new: fullLineText(next.number) + lineBreak(after: l.number) + fullLineText(l.number),
+                    description: "swap `\(first)` with `\(second)`")]
+            })
         }
         return sites
     }

@@ -109,8 +109,11 @@ extension SourceAnalysis {
     /// Removing the prefix operator token `k` (and the space after it): `not x` → `x`.
     private func removal(of k: Int) -> MutationCandidate {
         let old = text(tokens[k].start..<tokens[k + 1].start)
+        let operandEnd = (primaryEnd(from: k + 1) ?? k + 2) - 1
+        let operand = text(tokens: k + 1, through: operandEnd)
+        let before = text(tokens: k, through: operandEnd)
         return MutationCandidate(offset: tokens[k].start, old: old, new: "",
-                                 description: "`\(text(tokens: k, through: k + 1))` → `\(tokens[k + 1].text)`")
+                                 description: "`\(Self.snippet(before))` → `\(Self.snippet(operand))`")
     }
 
     /// Whether a word operator (`and`, `is`, `in`) at `k` sits between two operands.

@@ -51,6 +51,8 @@ final class SourceAnalysis {
     /// `lines[0]` is line 1.
     private(set) var lines: [Line] = []
     private(set) var functions: [FunctionRegion] = []
+    /// First lines of function definitions (where parameters are declared).
+    private(set) var functionHeaderLines: Set<Int> = []
     /// Indices of `<`, `>`, `>>` tokens that are generic-argument brackets (`Array<Int>`), not comparisons.
     private(set) var genericAngles: Set<Int> = []
     let keywords: Set<String>
@@ -99,6 +101,11 @@ final class SourceAnalysis {
     // MARK: Token classes
 
     func isPunctuation(_ k: Int, _ spellings: Set<String>) -> Bool {
+        k >= 0 && k < tokens.count && tokens[k].kind == .punctuation && spellings.contains(tokens[k].text)
+    }
+
+    /// Short literal lists: a linear scan, cheaper than building and hashing into a set.
+    func isPunctuation(_ k: Int, _ spellings: [String]) -> Bool {
         k >= 0 && k < tokens.count && tokens[k].kind == .punctuation && spellings.contains(tokens[k].text)
     }
 
@@ -464,6 +471,14 @@ final class SourceAnalysis {
             return !isPunctuation(last, ":")
         }
         for k in first...last where isPunctuation(k, ["{", "}"]) { return false }
+        // The body of a brace-less `if (…)`, `for (…)`, `else`: removing it would orphan the header.
+        if let previous = lastCodeToken(before: line) {
+            if isWord(previous, "else") || isWord(previous, "do") { return false }
+            if isPunctuation(previous, ")"), let open = partner[previous], open > 0,
+               ["if", "for", "while", "switch", "foreach", "with"].contains(tokens[open - 1].text) {
+                return false
+            }
+        }
         if Self.blockKeywords.contains(firstText), !isPunctuation(last, ";") { return false }
         if isPunctuation(last, Self.continuationEnds.subtracting([","])) { return false }
         if last + 1 < tokens.count, isPunctuation(last + 1, Self.continuationStarts) { return false }
@@ -472,6 +487,7 @@ final class SourceAnalysis {
 
     private func findFunctions() {
         functions = language.isPython ? pythonFunctions() : braceFunctions()
+        functionHeaderLines = Set(functions.map(\.lines.lowerBound))
     }
 
     /// `def name` (and `async def name`) regions: the header line through the last line indented deeper.

@@ -70,5 +70,7 @@ struct SearchLineOperatorTests {
         let js = "function f(a) {\n  let x = a +\n    1;\n  return x;\n}\n"
         let results = SearchFixture.variants(js, path: "m.js", operators: ["delete-line"])
         #expect(results == [SearchFixture.replacingFirst("  return x;\n", with: "", in: js)])
+        let braceless = "if (a)\n    b();\nelse\n    c();\nd();\n"
+        #expect(SearchFixture.variants(braceless, path: "m.c", operators: ["delete-line"]) == ["if (a)\n    b();\nelse\n    c();\n"])
     }
 }

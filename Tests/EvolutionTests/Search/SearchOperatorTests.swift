@@ -61,6 +61,8 @@ struct SearchOperatorTests {
         #expect(variants(python, "bool-swap") == [replaced("and", "or", in: python), replaced("not b", "b", in: python)])
         let js = "if (a && !b) { f(); }\n"
         #expect(variants(js, "bool-swap", path: "m.js") == [replaced("&&", "||", in: js), replaced("!b", "b", in: js)])
+        let summaries = Set(SearchFixture.proposals(js, path: "m.js", operators: ["bool-swap"], count: 40).map(\.summary))
+        #expect(summaries == ["m.js:1: `&&` → `||`", "m.js:1: `!b` → `b`"])
     }
 
     @Test("bitwise-swap and augassign-swap exchange operators within their family")
@@ -151,6 +153,16 @@ struct SearchOperatorTests {
         #expect(results.contains(replaced("* scale", "* width", in: source)))
         #expect(results.allSatisfy { $0.contains("import math\n\ndef area(width, height):\n    scale") })
         #expect(results.allSatisfy { $0.contains("math.pi") })
+    }
+
+    @Test("replace-identifier leaves declarations and module names alone in brace languages")
+    func replaceIdentifierBraces() {
+        let source = "int clamp(int *values, int n) {\n    int total = n;\n    char *s = fmt.name;\n    return total + n;\n}\n"
+        let results = SearchFixture.variants(source, path: "m.c", operators: ["replace-identifier"])
+        #expect(results.contains(replaced("= n;", "= total;", in: source)))
+        #expect(results.contains(replaced("total + n", "n + n", in: source)))
+        #expect(results.allSatisfy { $0.hasPrefix("int clamp(int *values, int n) {\n    int total = ") })
+        #expect(results.allSatisfy { $0.contains("char *s = fmt.name;") })
     }
 
     @Test("replace-attribute swaps an attribute for another used in the file")
