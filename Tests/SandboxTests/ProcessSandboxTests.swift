@@ -29,7 +29,15 @@ struct ProcessSandboxTests {
         #expect(outcome.wallSeconds < 5)
         let child = try #require(Int32(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(for: .milliseconds(100))
-        #expect(kill(child, 0) != 0, "the background child \(child) survived")
+        #expect(!Self.isRunning(child), "the background child \(child) survived")
+    }
+
+    /// Whether `pid` is a live process: a zombie waiting for its new parent to reap it is dead.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)]
+        return state != "Z" && state != "X"
     }
 
     @Test("an orphan holding the output pipe open cannot keep the run alive")

@@ -69,9 +69,16 @@ extension SourceAnalysis {
         if isPunctuation(k + 1, "="), groupDepth[k] > 0, isPunctuation(k - 1, ["(", ","]) { return false }
         if language.isPython, isPunctuation(k - 1, [":", "->"]), groupDepth[k] == 0 { return false }
         if !language.isPython {
-            // `int total`, `char *s`, `x int`: a name after a type (or a name) is being declared.
+            // `int total`, `char *s`, `x int`: a name after a type (or a name) is being declared,
+            // and a name before another (`va_list args`) is a type.
             if k > 0, tokens[k - 1].kind == .identifier, !Self.expressionWords.contains(tokens[k - 1].text) { return false }
+            if k + 1 < tokens.count, isName(k + 1) { return false }
             if k > 1, isPunctuation(k - 1, ["*", "&"]), tokens[k - 2].kind == .identifier, !isBinaryOperator(at: k - 1) {
+                return false
+            }
+            // The names a `const`/`let`/`var` statement declares, destructuring included.
+            if let first = lines[tokens[k].line - 1].firstToken, ["const", "let", "var", "val"].contains(tokens[first].text),
+               !(first..<k).contains(where: { isPunctuation($0, "=") }) {
                 return false
             }
         }

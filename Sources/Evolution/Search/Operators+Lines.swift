@@ -3,7 +3,8 @@ import Foundation
 /// Statement-level mutations in the style of GenProg: delete, duplicate, swap with the next
 /// line, or insert a copy of another line. They only touch whole single-line statements.
 extension MutationOperator {
-    /// Delete a statement (a sole statement of a Python block becomes `pass`).
+    /// Delete a statement (a sole statement of a Python block becomes `pass`); declarations in
+    /// brace languages are kept.
     static let deleteLine = MutationOperator(name: "delete-line", defaultWeight: 0.6) { $0.deleteLineSites() }
     /// Repeat a statement on the next line.
     static let duplicateLine = MutationOperator(name: "duplicate-line", defaultWeight: 0.2) { $0.duplicateLineSites() }
@@ -22,6 +23,28 @@ extension SourceAnalysis {
             guard line.isSimpleStatement, let first = line.firstToken else { return false }
             return !["import", "from", "use", "using", "require", "package"].contains(tokens[first].text)
         }
+    }
+
+    /// Whether line `number` declares a name in a language that rejects redeclaring it in the
+    /// same scope (`const x = 1`, `int n = 0;`, `x := f()`): such lines are not duplicated or copied.
+    private func isDeclaration(_ number: Int) -> Bool {
+        guard !language.isPython, let first = line(number).firstToken, let last = line(number).lastToken else {
+            return false
+        }
+        if ["const", "let", "var", "val", "auto"].contains(tokens[first].text) { return true }
+        if (first...last).contains(where: { isPunctuation($0, ":=") }) { return true }
+        guard first + 1 <= last, tokens[first].kind == .identifier,
+              !["return", "throw", "delete", "yield", "await", "goto", "echo", "print"].contains(tokens[first].text)
+        else { return false }
+        // `Type name …` or `Type *name …`
+        if tokens[first + 1].kind == .identifier { return true }
+        return first + 2 <= last && isPunctuation(first + 1, ["*", "**", "&"]) && !isBinaryOperator(at: first + 1)
+            && tokens[first + 2].kind == .identifier
+    }
+
+    /// Whether line `number` is a decorator (`@property`), which must stay directly above its target.
+    private func isDecorator(_ number: Int) -> Bool {
+        line(number).firstToken.map { isPunctuation($0, "@") } ?? false
     }
 
     /// The text of line `number` from its first byte to the end of its content (no line break).
@@ -54,6 +77,8 @@ extension SourceAnalysis {
     func deleteLineSites() -> [MutationSite] {
         let sole = language.isPython ? soleStatementFlags() : []
         return statementLines.compactMap { l in
+            // Outside Python, deleting a declaration only leaves its uses undeclared.
+            if isDeclaration(l.number) { return nil }
             let becomesPass = language.isPython && sole[l.number - 1]
             if becomesPass, statementText(l.number) == "pass" { return nil }
             return MutationSite(line: l.number) { [self] in
@@ -70,9 +95,9 @@ extension SourceAnalysis {
 
     func duplicateLineSites() -> [MutationSite] {
         statementLines.compactMap { l in
-            guard let first = l.firstToken, !Self.jumpWords.contains(tokens[first].text), !isPunctuation(first, "@") else {
-                return nil
-            }
+            guard let first = l.firstToken, !Self.jumpWords.contains(tokens[first].text), !isPunctuation(first, "@"),
+                  !isDeclaration(l.number)
+            else { return nil }
             return MutationSite(line: l.number) { [self] in
                 let whole = fullLineText(l.number)
                 return [MutationCandidate(offset: l.start, old: whole, new: whole + lineBreak(after: l.number) + whole,
@@ -83,9 +108,9 @@ extension SourceAnalysis {
 
     func swapLineSites() -> [MutationSite] {
         var sites: [MutationSite] = []
-        for l in statementLines where l.number < lines.count {
+        for l in statementLines where l.number < lines.count && !isDecorator(l.number) {
             let next = line(l.number + 1)
-            guard next.isSimpleStatement, next.indentWidth == l.indentWidth,
+            guard next.isSimpleStatement, !isDecorator(next.number), next.indentWidth == l.indentWidth,
                   text(l.start..<l.indentEnd) == text(next.start..<next.indentEnd),
                   statementText(l.number) != statementText(next.number)
             else { continue }
@@ -102,7 +127,7 @@ extension SourceAnalysis {
     }
 
     func copyLineSites() -> [MutationSite] {
-        let statements = statementLines
+        let statements = statementLines.filter { !isDecorator($0.number) }
         guard statements.count > 1 else { return [] }
         return statements.indices.map { index in
             let target = statements[index]
@@ -114,7 +139,12 @@ extension SourceAnalysis {
                 while sources.count < 8, index - offset >= 0 || index + offset < statements.count {
                     for j in [index - offset, index + offset] where j >= 0 && j < statements.count && sources.count < 8 {
                         let sourceText = statementText(statements[j].number)
-                        if sourceText != targetText, sourceText != "pass" { sources.append(statements[j]) }
+                        // `break`/`continue` are only valid inside a loop.
+                        let first = statements[j].firstToken.map { tokens[$0].text } ?? ""
+                        if sourceText != targetText, sourceText != "pass", first != "break", first != "continue",
+                           !isDeclaration(statements[j].number) {
+                            sources.append(statements[j])
+                        }
                     }
                     offset += 1
                 }

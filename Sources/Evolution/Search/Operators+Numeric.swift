@@ -34,10 +34,16 @@ struct NumberLiteralSite {
         case double(Double)
     }
 
+    /// The integer value moved by `delta`, or nil on overflow (`0x7fffffffffffffff + 1`).
+    func integer(plus delta: Int) -> Int? {
+        let (sum, overflow) = integerValue.addingReportingOverflow(delta)
+        return overflow ? nil : sum
+    }
+
     func perturbations() -> [Value] {
         if literal.isInteger {
             let v = integerValue
-            var values = [v + 1, v - 1]
+            var values = [integer(plus: 1), integer(plus: -1)].compactMap { $0 }
             if v.magnitude >= 4 {
                 for factor in [1.1, 0.9, 1.25, 0.75, 1.5, 0.5] {
                     let scaled = (Double(v) * factor).rounded()

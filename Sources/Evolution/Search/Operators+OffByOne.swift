@@ -17,8 +17,8 @@ extension SourceAnalysis {
         var sites: [MutationSite] = []
         for number in numberLiterals() where number.literal.isInteger {
             sites.append(MutationSite(line: tokens[number.last].line) { [self] in
-                [number.integerValue + 1, number.integerValue - 1].compactMap {
-                    replacement(for: number, value: .integer($0))
+                [number.integer(plus: 1), number.integer(plus: -1)].compactMap {
+                    $0.flatMap { replacement(for: number, value: .integer($0)) }
                 }
             })
         }
@@ -114,6 +114,7 @@ extension SourceAnalysis {
 
     /// `len(x)` → `len(x) ± 1` (parenthesised when a neighbouring operator binds tighter).
     private func lengthSite(first: Int, last: Int) -> MutationSite? {
+        if isAssignment(last + 1) { return nil } // `self.count += 1` is a target, not a length
         let body = text(tokens: first, through: last)
         let bare = isOperandBoundary(before: first, precedence: 5) && isOperandBoundary(after: last + 1, precedence: 5)
         let candidates = [" - 1", " + 1"].map {

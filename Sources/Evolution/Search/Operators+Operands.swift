@@ -25,8 +25,10 @@ extension SourceAnalysis {
 
     func swapOperandSites() -> [MutationSite] {
         var sites: [MutationSite] = []
-        for k in tokens.indices where tokens[k].kind == .punctuation && Self.nonCommutative.contains(tokens[k].text) {
-            guard isBinaryOperator(at: k), let precedence = Self.precedence(of: tokens[k].text),
+        for k in tokens.indices where tokens[k].kind == .punctuation && Self.nonCommutative.contains(tokens[k].text)
+            && language.hasOperator(tokens[k].text) {
+            guard isBinaryOperator(at: k), !patternTokens.contains(k),
+                  let precedence = Self.precedence(of: tokens[k].text),
                   let leftStart = primaryStart(endingAt: k - 1), let rightEnd = primaryEnd(from: k + 1),
                   isOperandBoundary(before: leftStart, precedence: precedence),
                   isOperandBoundary(after: rightEnd, precedence: precedence, rightAssociative: tokens[k].text == "**")
@@ -100,9 +102,13 @@ extension SourceAnalysis {
             else { continue }
             var body = text(tokens: argument.lowerBound, through: argument.upperBound - 1)
             let isPrimary = primaryEnd(from: argument.lowerBound) == argument.upperBound
-            if !isPrimary, needsParenthesesForAddition(argument)
-                || !isOperandBoundary(before: k, precedence: 0) || !isOperandBoundary(after: close + 1, precedence: 0) {
-                body = "(\(body))"
+            let spansLines = tokens[argument.lowerBound].line != tokens[argument.upperBound - 1].line
+            // `int(7).real` must become `(7).real`, never `7.real`.
+            let accessed = isPunctuation(close + 1, [".", "?.", "(", "["])
+                && (!isPrimary || tokens[argument.lowerBound].kind == .number)
+            if spansLines || accessed || !isPrimary && (needsParenthesesForAddition(argument)
+                || !isOperandBoundary(before: k, precedence: 0) || !isOperandBoundary(after: close + 1, precedence: 0)) {
+                body = "(\(body))" // keeps a multi-line argument inside brackets, and precedence intact
             }
             if let site = MutationSite(line: tokens[k].line, lastLine: tokens[close].line,
                                        candidates: [candidate(tokens: k, through: close, with: body)]) {

@@ -38,7 +38,9 @@ extension SourceAnalysis {
     private func tokenSwapSites(_ table: [String: [String]], requireBinary: Bool = true) -> [MutationSite] {
         var sites: [MutationSite] = []
         for k in tokens.indices where tokens[k].kind == .punctuation {
-            guard let alternatives = table[tokens[k].text], !genericAngles.contains(k),
+            guard let alternatives = table[tokens[k].text], language.hasOperator(tokens[k].text),
+                  !genericAngles.contains(k),
+                  !patternTokens.contains(k),
                   !requireBinary || isBinaryOperator(at: k)
             else { continue }
             let candidates = alternatives.filter(language.hasOperator).map { candidate(tokens: k, through: k, with: $0) }

@@ -53,10 +53,14 @@ final class SourceAnalysis {
     private(set) var functions: [FunctionRegion] = []
     /// First lines of function definitions (where parameters are declared).
     private(set) var functionHeaderLines: Set<Int> = []
+    /// Tokens of Python `case …:` patterns, where `|` and `-` are not operators to swap.
+    private(set) var patternTokens: Set<Int> = []
     /// Indices of `<`, `>`, `>>` tokens that are generic-argument brackets (`Array<Int>`), not comparisons.
     private(set) var genericAngles: Set<Int> = []
     let keywords: Set<String>
     let valueKeywords: Set<String>
+    /// Whether most statements of this (non-Python) file end with `;`.
+    private(set) var requiresSemicolons = false
     /// Filled on first use by `numberLiterals()`, which several operators share.
     var cachedNumberLiterals: [NumberLiteralSite]?
 
@@ -66,14 +70,18 @@ final class SourceAnalysis {
         bytes = Array(file.text.utf8)
         keywords = language.keywords
         valueKeywords = language.valueKeywords
-        let all = Tokenizer.tokenize(bytes, language: language)
+        let all = SourceTokenizer.tokenize(bytes, language: language)
         tokens = all.filter { $0.kind != .comment }
         partner = Array(repeating: nil, count: tokens.count)
         groupDepth = Array(repeating: 0, count: tokens.count)
         matchBrackets()
         buildLines(allTokens: all)
         findFunctions()
-        if language != .python { findGenericAngles() }
+        if language.isPython {
+            findPatterns()
+        } else {
+            findGenericAngles()
+        }
     }
 
     // MARK: Text
@@ -160,11 +168,17 @@ final class SourceAnalysis {
         guard k > 0, k + 1 < tokens.count, endsOperand(k - 1), startsOperand(k + 1) else { return false }
         let t = tokens[k]
         if language.isPython, tokens[k - 1].line < t.line, groupDepth[k] == 0 { return false }
-        if !language.isPython, t.text == "*" || t.text == "&" {
+        if !language.isPython, t.text == "*" || t.text == "&" || t.text == "**" {
             // `Foo *p` / `int &r` are declarators; binary operators are spaced symmetrically.
             return t.spaceBefore == tokens[k + 1].spaceBefore
         }
         return true
+    }
+
+    /// Whether token `k` is an assignment operator (`=`, `+=`, `:=`…), not a comparison.
+    func isAssignment(_ k: Int) -> Bool {
+        guard k >= 0, k < tokens.count, tokens[k].kind == .punctuation, tokens[k].text.hasSuffix("=") else { return false }
+        return !Self.comparisonOperators.contains(tokens[k].text)
     }
 
     /// Binding strength of a binary arithmetic or bitwise operator (higher binds tighter).
@@ -393,6 +407,9 @@ final class SourceAnalysis {
         "else", "elif", "elsif", "except", "finally", "catch", "case", "default", "when", "rescue", "ensure",
         "end", "then", "fi", "done", "esac", "do", "until",
     ]
+    private static let pythonCompoundKeywords: Set<String> = [
+        "if", "for", "while", "try", "with", "def", "class", "async", "match", "case",
+    ]
     private static let blockKeywords: Set<String> = [
         "if", "for", "while", "def", "class", "module", "unless", "begin", "function", "fn", "func", "switch",
         "struct", "enum", "impl", "loop", "repeat", "try", "with", "match", "interface", "namespace", "select",
@@ -435,6 +452,16 @@ final class SourceAnalysis {
         for idx in lines.indices {
             lines[idx].isLogicalStart = isLogicalStart(lines[idx])
         }
+        if !language.isPython {
+            // In files whose statements end with `;`, a line without one is half of something
+            // larger (`static int` above `main(…)`).
+            var endings = (semicolon: 0, other: 0)
+            for line in lines where line.isLogicalStart {
+                guard let last = line.lastToken else { continue }
+                if isPunctuation(last, ";") { endings.semicolon += 1 } else if endsOperand(last) { endings.other += 1 }
+            }
+            requiresSemicolons = endings.semicolon > 2 * endings.other
+        }
         for idx in lines.indices {
             lines[idx].isSimpleStatement = isSimpleStatement(lines[idx])
         }
@@ -468,7 +495,8 @@ final class SourceAnalysis {
         let firstText = tokens[first].text
         if Self.clauseKeywords.contains(firstText) { return false }
         if language.isPython {
-            return !isPunctuation(last, ":")
+            // Compound statements, even on one line (`if x: y`, `try: f()`), may own clauses that follow.
+            return !isPunctuation(last, ":") && !Self.pythonCompoundKeywords.contains(firstText)
         }
         for k in first...last where isPunctuation(k, ["{", "}"]) { return false }
         // The body of a brace-less `if (…)`, `for (…)`, `else`: removing it would orphan the header.
@@ -481,6 +509,7 @@ final class SourceAnalysis {
         }
         if Self.blockKeywords.contains(firstText), !isPunctuation(last, ";") { return false }
         if isPunctuation(last, Self.continuationEnds.subtracting([","])) { return false }
+        if requiresSemicolons, !isPunctuation(last, ";") { return false }
         if last + 1 < tokens.count, isPunctuation(last + 1, Self.continuationStarts) { return false }
         return true
     }
@@ -567,6 +596,24 @@ final class SourceAnalysis {
             if let region { found.append(FunctionRegion(name: tokens[name].text, lines: region)) }
         }
         return found
+    }
+
+    /// Marks the tokens from a statement-starting `case` to its `:` (a `match` pattern).
+    private func findPatterns() {
+        for line in lines where line.isLogicalStart {
+            guard let first = line.firstToken, isWord(first, "case"), !isPunctuation(first + 1, ["=", ".", ",", ":", ")"])
+            else { continue }
+            var k = first + 1
+            while k < tokens.count, !isPunctuation(k, ":") {
+                if isOpener(k), let close = partner[k] {
+                    patternTokens.formUnion(k...close)
+                    k = close + 1
+                } else {
+                    patternTokens.insert(k)
+                    k += 1
+                }
+            }
+        }
     }
 
     /// Marks `<`…`>` pairs that enclose only type-like tokens on one line, opened directly after a name.

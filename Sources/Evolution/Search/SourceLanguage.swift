@@ -85,6 +85,10 @@ enum SourceLanguage: Sendable, Hashable {
         }
     }
 
+    /// Whether a `/` where an operand is expected starts a regular expression (`/a+b/g`), as in
+    /// JavaScript; only C-like files are read this way, where a `/` in that place is nothing else.
+    var hasRegexLiterals: Bool { self == .cLike }
+
     /// Whether `and`, `or` and `not` are boolean operators.
     var hasWordBooleans: Bool { self != .cLike }
 

@@ -1,4 +1,3 @@
-import CrucibleCore
 import Foundation
 import Testing
 @testable import Evolution

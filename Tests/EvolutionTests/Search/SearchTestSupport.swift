@@ -1,4 +1,3 @@
-import CrucibleCore
 import Foundation
 @testable import Evolution
 

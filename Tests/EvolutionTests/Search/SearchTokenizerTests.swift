@@ -3,7 +3,7 @@ import Testing
 
 struct SearchTokenizerTests {
     private func tokens(_ text: String, path: String = "m.py") -> [SourceToken] {
-        Tokenizer.tokenize(Array(text.utf8), language: SourceLanguage(path: path))
+        SourceTokenizer.tokenize(Array(text.utf8), language: SourceLanguage(path: path))
     }
 
     private func kinds(_ text: String, path: String = "m.py") -> [String] {

@@ -26,13 +26,13 @@ struct SourceToken: Sendable, Hashable {
 /// find names, numbers and operators. It never fails: anything it does not recognise becomes a
 /// one-byte punctuation token, and an unterminated string or comment runs to the end of its line
 /// (or file), which keeps its contents safe from mutation.
-struct Tokenizer {
+struct SourceTokenizer {
     private let bytes: [UInt8]
     private let language: SourceLanguage
 
     /// Every token of `bytes`, comments included, in order.
     static func tokenize(_ bytes: [UInt8], language: SourceLanguage) -> [SourceToken] {
-        Tokenizer(bytes: bytes, language: language).run()
+        SourceTokenizer(bytes: bytes, language: language).run()
     }
 
     private init(bytes: [UInt8], language: SourceLanguage) {
@@ -101,6 +101,18 @@ struct Tokenizer {
             if Self.isQuote(c) {
                 scanString(&i, &line)
                 emit(.string, start, startLine)
+                continue
+            }
+            if c == UInt8(ascii: "/"), language.hasRegexLiterals, !endsOperand(tokens.last), let end = regexEnd(from: i) {
+                i = end
+                emit(.string, start, startLine)
+                continue
+            }
+            if c == UInt8(ascii: "#"), language.hasRegexLiterals, i + 1 < n, Self.isIdentifierStart(bytes[i + 1]) {
+                // A JavaScript private name (`this.#count`) is one name.
+                i += 1
+                while i < n, Self.isIdentifierPart(bytes[i]) { i += 1 }
+                emit(.identifier, start, startLine)
                 continue
             }
             if Self.isIdentifierStart(c) {
@@ -180,6 +192,50 @@ struct Tokenizer {
     private func isStringPrefix(_ range: Range<Int>) -> Bool {
         guard range.count <= 3 else { return false }
         return bytes[range].allSatisfy { "rRbBuUfFL8".utf8.contains($0) }
+    }
+
+    // MARK: Regular expressions
+
+    /// Words after which a `/` starts a regular expression rather than dividing.
+    private static let regexPrefixWords: Set<String> = [
+        "return", "typeof", "case", "in", "of", "instanceof", "new", "delete", "void", "throw", "yield", "await", "else", "do",
+    ]
+
+    /// Whether `token` ends an operand, so that a following `/` divides it.
+    private func endsOperand(_ token: SourceToken?) -> Bool {
+        guard let token else { return false }
+        switch token.kind {
+        case .identifier: return !Self.regexPrefixWords.contains(token.text)
+        case .number, .string: return true
+        case .punctuation: return token.text == ")" || token.text == "]" || token.text == "}"
+        case .comment: return false
+        }
+    }
+
+    /// The end of the JavaScript-style regular expression literal starting with the `/` at `start`
+    /// (body, then flags), or nil when the line ends before its closing `/`.
+    private func regexEnd(from start: Int) -> Int? {
+        let n = bytes.count
+        var i = start + 1
+        var inClass = false
+        guard i < n, bytes[i] != UInt8(ascii: "/"), bytes[i] != UInt8(ascii: "*") else { return nil }
+        while i < n {
+            let b = bytes[i]
+            if b == 0x0A { return nil }
+            if b == UInt8(ascii: "\\") {
+                i += 2
+                continue
+            }
+            if b == UInt8(ascii: "[") { inClass = true }
+            if b == UInt8(ascii: "]") { inClass = false }
+            if b == UInt8(ascii: "/"), !inClass {
+                i += 1
+                while i < n, Self.isIdentifierPart(bytes[i]) { i += 1 }
+                return i
+            }
+            i += 1
+        }
+        return nil
     }
 
     // MARK: Numbers
