@@ -9,6 +9,8 @@ struct ArchiveModel {
     private(set) var children: [Int: Int] = [:]
     private(set) var treeDigests: Set<String> = []
     private(set) var best: Int?
+    /// Per operator: children it took part in that were settled, and those that beat their parent.
+    private(set) var operatorStats: [String: OperatorStats] = [:]
     private var baselines: [Int: FileTree] = [:]
     private var trees: [Int: FileTree] = [:]
 
@@ -16,6 +18,7 @@ struct ArchiveModel {
         for record in snapshot.variants {
             try add(record, ledger: ledger)
         }
+        for record in snapshot.variants where record.status != .pending { countOutcome(of: record.id) }
         best = snapshot.best
     }
 
@@ -43,6 +46,17 @@ struct ArchiveModel {
     }
 
     mutating func setBest(_ id: Int) { best = id }
+
+    /// Counts a settled variant's outcome for the operators that made it.
+    mutating func countOutcome(of id: Int) {
+        guard let record = variants[id], let proposer = record.proposer, let parent = record.parent,
+              proposer.hasPrefix("search/") else { return }
+        let improved = record.score.map { score in variants[parent]?.score.map { score > $0 } ?? true } ?? false
+        for name in proposer.dropFirst("search/".count).split(separator: "+") {
+            operatorStats[String(name), default: OperatorStats()].trials += 1
+            if improved { operatorStats[String(name), default: OperatorStats()].improvements += 1 }
+        }
+    }
 
     var nextID: Int { (variants.keys.max() ?? -1) + 1 }
 

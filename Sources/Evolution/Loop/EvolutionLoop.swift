@@ -137,7 +137,7 @@ public struct EvolutionLoop: Sendable {
             let donors = try model.selectable.filter { $0.id != parent }.sorted { ($0.score, $0.id) > ($1.score, $1.id) }
                 .prefix(4).map { ProposalContext.Donor(id: $0.id, score: $0.score, tree: try model.tree(of: $0.id)) }
             let context = ProposalContext(parent: parent, tree: parentTree, score: parentScore,
-                                          hints: hintCache[parent]!, donors: donors)
+                                          hints: hintCache[parent]!, donors: donors, operatorStats: model.operatorStats)
             let known = model.treeDigests
             let proposal: Proposal?
             do {
@@ -207,9 +207,11 @@ public struct EvolutionLoop: Sendable {
                 $0.status = .rejected
                 $0.reason = "\(stage): \(reason)"
             }
+            model.countOutcome(of: variant)
             return .rejected
         case .scored(let score):
             try recordScore(score, for: variant, in: &model, isolation: isolation)
+            model.countOutcome(of: variant)
             return score.value == nil ? .error : .evaluated
         }
     }

@@ -23,12 +23,28 @@ public struct ProposalContext: Sendable {
         }
     }
 
-    public init(parent: Int, tree: FileTree, score: Score?, hints: FaultHints, donors: [Donor]) {
+    /// How each way of proposing has fared in this archive so far, by the name recorded in the
+    /// patch's `proposer` (`search/compare-swap` → `compare-swap`).
+    public var operatorStats: [String: OperatorStats]
+
+    public init(parent: Int, tree: FileTree, score: Score?, hints: FaultHints, donors: [Donor],
+                operatorStats: [String: OperatorStats] = [:]) {
         self.parent = parent
         self.tree = tree
         self.score = score
         self.hints = hints
         self.donors = donors
+        self.operatorStats = operatorStats
+    }
+}
+
+/// Trials and successes of one operator: children it took part in, and those that beat their parent.
+public struct OperatorStats: Sendable, Hashable {
+    public var trials: Int = 0
+    public var improvements: Int = 0
+    public init(trials: Int = 0, improvements: Int = 0) {
+        self.trials = trials
+        self.improvements = improvements
     }
 }
 

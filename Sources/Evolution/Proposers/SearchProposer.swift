@@ -4,34 +4,53 @@ import CrucibleCore
 /// tuning (see `Mutator`), stacked now and then, plus crossover with other good variants.
 public struct SearchProposer: Proposer {
     public var name: String { "search" }
-    private let mutator: Mutator
+    private let baseWeights: [String: Double]
     /// Share of proposals that recombine the parent with a donor, when donors exist.
     public var crossoverRate: Double
     /// How many times to try for a child never proposed before.
     public var attempts: Int
 
-    public init(mutator: Mutator = Mutator(), crossoverRate: Double = 0.1, attempts: Int = 64) {
-        self.mutator = mutator
+    public init(operatorWeights: [String: Double] = Mutator.defaultOperatorWeights, crossoverRate: Double = 0.1, attempts: Int = 64) {
+        self.baseWeights = operatorWeights
         self.crossoverRate = crossoverRate
         self.attempts = attempts
     }
 
     public func propose(_ context: ProposalContext, isNew: @Sendable (FileTree) -> Bool,
                         using rng: inout SeededGenerator) async throws -> Proposal? {
+        let mutator = Mutator(operatorWeights: adaptedWeights(context.operatorStats))
         for _ in 0..<attempts {
             let proposal: Proposal?
             if !context.donors.isEmpty, Double.random(in: 0..<1, using: &rng) < crossoverRate {
                 proposal = crossover(context, using: &rng)
             } else {
-                proposal = mutate(context, using: &rng)
+                proposal = mutate(context, mutator: mutator, using: &rng)
             }
             if let proposal, proposal.tree != context.tree, isNew(proposal.tree) { return proposal }
         }
         return nil
     }
 
+    /// The operator weights shifted toward the operators whose children have beaten their
+    /// parents in this archive: each base weight times the operator's smoothed success rate
+    /// (improvements + 1) / (trials + 2), relative to the archive's overall rate. Unknown
+    /// operators keep their base weight; no operator's weight falls below a tenth of its base,
+    /// so nothing is ruled out for good.
+    func adaptedWeights(_ stats: [String: OperatorStats]) -> [String: Double] {
+        let trials = stats.values.reduce(0) { $0 + $1.trials }
+        guard trials > 0 else { return baseWeights }
+        let overall = Double(stats.values.reduce(0) { $0 + $1.improvements } + 1) / Double(trials + 2)
+        var weights = baseWeights
+        for (name, weight) in baseWeights {
+            guard let s = stats[name] else { continue }
+            let rate = Double(s.improvements + 1) / Double(s.trials + 2)
+            weights[name] = weight * max(0.1, min(10, rate / overall))
+        }
+        return weights
+    }
+
     /// One to three stacked mutations; most children differ from their parent in one place.
-    func mutate(_ context: ProposalContext, using rng: inout SeededGenerator) -> Proposal? {
+    func mutate(_ context: ProposalContext, mutator: Mutator, using rng: inout SeededGenerator) -> Proposal? {
         let roll = Double.random(in: 0..<1, using: &rng)
         let count = roll < 0.8 ? 1 : roll < 0.95 ? 2 : 3
         var tree = context.tree
