@@ -64,7 +64,11 @@ struct ArchiveModel {
 
     /// The variants that can be parents: evaluated without error.
     var selectable: [ParentSelector.Candidate] {
-        variants.values.filter(\.isScored).sorted { $0.id < $1.id }
+        variants.values.filter { record in
+            guard let score = record.score else { return false }
+            guard let parent = record.parent, let parentScore = variants[parent]?.score else { return true }
+            return score >= parentScore
+        }.sorted { $0.id < $1.id }
             .map { ParentSelector.Candidate(id: $0.id, score: $0.score!, children: children[$0.id] ?? 0) }
     }
 

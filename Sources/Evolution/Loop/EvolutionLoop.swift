@@ -92,6 +92,8 @@ public struct EvolutionLoop: Sendable {
             try settle(evaluation, variant: record.id, iteration: record.iteration ?? 0, in: &model, isolation: isolation)
         }
 
+        // Rates count from here: the baseline and any recovered variants are not iterations.
+        let iterationsStarted = clock()
         let selector = ParentSelector(selection: config.selection, lambda: config.lambda, tournamentSize: config.tournamentSize)
         var inflight: [Pending] = []
         var iteration = from
@@ -100,7 +102,7 @@ public struct EvolutionLoop: Sendable {
         func report(_ iteration: Int, variant: Int?, parent: Int?, status: String, score: Double?, reason: String?,
                     summary: String?, improved: Bool, model: ArchiveModel) {
             done += 1
-            let elapsed = max(clock() - started, 1e-6)
+            let elapsed = max(clock() - iterationsStarted, 1e-6)
             observe(.iteration(IterationResult(
                 iteration: iteration, variant: variant, parent: parent, status: status, score: score, reason: reason,
                 summary: summary, improved: improved, bestID: model.best, bestScore: model.bestScore,
@@ -190,7 +192,7 @@ public struct EvolutionLoop: Sendable {
             run: runID, baselineID: baselineID, baselineScore: baselineID.flatMap { model.variants[$0]?.score },
             bestID: model.best, bestScore: model.bestScore, iterations: done, evaluated: evaluatedCount,
             errors: errorCount, rejected: rejectedCount, seconds: clock() - started,
-            candidatesPerMinute: Double(done) / max(clock() - started, 1e-6) * 60, isolation: isolation, reason: "completed")
+            candidatesPerMinute: Double(done) / max(clock() - iterationsStarted, 1e-6) * 60, isolation: isolation, reason: "completed")
         try ledger.append(RunFinished(run: runID, iterations: until, reason: "completed"))
         observe(.finished(summary))
         return summary
