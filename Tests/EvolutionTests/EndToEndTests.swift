@@ -14,7 +14,7 @@ struct EndToEndTests {
         return (summary, session.loop.ledger)
     }
 
-    @Test("end to end: the search improves a program with a single-line bug, checked by its own pytest suite")
+    @Test("end to end: the search repairs a single-line bug checked by the program's own pytest suite")
     func repairsSingleBug() async throws {
         let directory = try TestWorkspace.fixture("py-single-bug", yaml: """
             target: {editable: ["inventory.py"], protected: ["tests/**", "pyproject.toml"]}
@@ -25,8 +25,7 @@ struct EndToEndTests {
             """)
         let (summary, ledger) = try await evolve(directory, iterations: 60)
         #expect(summary.baselineScore == 0.75)
-        // Open: the full repair (1.0) within this budget needs sharper fault localisation.
-        #expect((summary.bestScore ?? 0) > 0.75, "best \(String(describing: summary.bestScore)) after \(summary.iterations) iterations")
+        #expect(summary.bestScore == 1.0, "best \(String(describing: summary.bestScore)) after \(summary.iterations) iterations")
         #expect(try ledger.verify().ok)
         let bestID = try #require(summary.bestID)
         let best = try #require(try ledger.archive().variant(bestID))

@@ -62,14 +62,22 @@ struct ArchiveModel {
 
     var bestScore: Double? { best.flatMap { variants[$0]?.score } }
 
-    /// The variants that can be parents: evaluated without error.
+    /// The variants that can be parents: those that evaluated without error and scored at least
+    /// as well as their parent. A baseline that failed to evaluate (its tests loop forever) stays
+    /// a parent, ranked at the median, since its children may be the only way to a fix.
     var selectable: [ParentSelector.Candidate] {
-        variants.values.filter { record in
+        var scored = variants.values.filter { record in
             guard let score = record.score else { return false }
             guard let parent = record.parent, let parentScore = variants[parent]?.score else { return true }
             return score >= parentScore
-        }.sorted { $0.id < $1.id }
-            .map { ParentSelector.Candidate(id: $0.id, score: $0.score!, children: children[$0.id] ?? 0) }
+        }.map { ParentSelector.Candidate(id: $0.id, score: $0.score!, children: children[$0.id] ?? 0) }
+        if !scored.isEmpty {
+            let median = ParentSelector.median(scored.map(\.score).sorted())
+            for record in variants.values where record.parent == nil && record.status == .error {
+                scored.append(ParentSelector.Candidate(id: record.id, score: median, children: children[record.id] ?? 0))
+            }
+        }
+        return scored.sorted { $0.id < $1.id }
     }
 
     /// The editable files of variant `id`.

@@ -62,7 +62,7 @@ public struct ParentSelector: Sendable {
         }
     }
 
-    static func median(_ sorted: [Double]) -> Double {
+    public static func median(_ sorted: [Double]) -> Double {
         guard !sorted.isEmpty else { return 0 }
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2

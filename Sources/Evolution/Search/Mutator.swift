@@ -94,7 +94,10 @@ public struct Mutator: Sendable {
                 }
                 continue
             }
-            let candidate = candidates[Int(rng.next(upperBound: UInt64(candidates.count)))]
+            // The first comparison alternative moves the boundary (`<` → `<=`), the most common
+            // repair of a comparison: it gets half the draws, the others share the rest.
+            let boundaryFirst = chosen.op.name == "compare-swap" && candidates.count > 1 && unitInterval(&rng) < 0.5
+            let candidate = boundaryFirst ? candidates[0] : candidates[Int(rng.next(upperBound: UInt64(candidates.count)))]
             let site = scored.site
             let path = files[scored.file].path
             let lines = site.line == site.lastLine ? "\(site.line)" : "\(site.line)-\(site.lastLine)"

@@ -130,11 +130,27 @@ extension SourceAnalysis {
         return names
     }
 
+    /// Parameters of Python lambdas (`lambda a, b: …`): declarations, not uses.
+    private func lambdaParameters() -> Set<Int> {
+        var parameters: Set<Int> = []
+        guard language.isPython else { return parameters }
+        for k in tokens.indices where isWord(k, "lambda") {
+            var j = k + 1
+            while j < tokens.count, !(isPunctuation(j, ":") && groupDepth[j] == groupDepth[k]) {
+                parameters.insert(j)
+                j += 1
+            }
+        }
+        return parameters
+    }
+
     func replaceIdentifierSites() -> [MutationSite] {
         let imported = importedNames().union(receiverOnlyNames())
+        let parameters = lambdaParameters()
         // Type names (`CamelCase`) are left alone: replacing them rarely compiles and never repairs.
         let uses = tokens.indices.filter {
             isVariableUse($0) && !imported.contains(tokens[$0].text) && Self.nameKind(tokens[$0].text) != .type
+                && !parameters.contains($0)
         }
         var namesByLine: [Int: [String]] = [:]
         var constants: [String: Int] = [:] // constant name -> first line

@@ -127,11 +127,16 @@ extension SourceAnalysis {
     }
 
     func copyLineSites() -> [MutationSite] {
-        let statements = statementLines.filter { !isDecorator($0.number) }
-        guard statements.count > 1 else { return [] }
-        return statements.indices.map { index in
-            let target = statements[index]
+        let all = statementLines.filter { !isDecorator($0.number) }
+        guard all.count > 1 else { return [] }
+        // Copies come from the target's own function (or from outside functions for a target outside
+        // them): its names are in scope there, and a `return` stays inside a function.
+        let scopes = all.map { enclosingFunction(of: $0.number)?.lines }
+        return all.indices.map { targetIndex in
+            let target = all[targetIndex]
             return MutationSite(line: target.number) { [self] in
+                let statements = all.indices.filter { scopes[$0] == scopes[targetIndex] }.map { all[$0] }
+                let index = statements.firstIndex { $0.number == target.number } ?? 0
                 // The nearest statements, alternating above and below the target.
                 let targetText = statementText(target.number)
                 var sources: [Line] = []
@@ -139,10 +144,10 @@ extension SourceAnalysis {
                 while sources.count < 8, index - offset >= 0 || index + offset < statements.count {
                     for j in [index - offset, index + offset] where j >= 0 && j < statements.count && sources.count < 8 {
                         let sourceText = statementText(statements[j].number)
-                        // `break`/`continue` are only valid inside a loop.
+                        // `break`/`continue` are only valid inside a loop, `$0` inside its closure.
                         let first = statements[j].firstToken.map { tokens[$0].text } ?? ""
                         if sourceText != targetText, sourceText != "pass", first != "break", first != "continue",
-                           !isDeclaration(statements[j].number) {
+                           !isDeclaration(statements[j].number), !sourceText.contains("$0") {
                             sources.append(statements[j])
                         }
                     }

@@ -88,8 +88,14 @@ extension SourceAnalysis {
     }
 
     private func findNumberLiterals() -> [NumberLiteralSite] {
+        // Version numbers in `#available(macOS 10.15, *)` / `@available(…)` are not tunable.
+        var versions: Set<Int> = []
+        for k in tokens.indices where ["#available", "#unavailable", "available"].contains(tokens[k].text)
+            && (tokens[k].text.hasPrefix("#") || isPunctuation(k - 1, "@")) {
+            if isPunctuation(k + 1, "("), let close = partner[k + 1] { versions.formUnion((k + 1)...close) }
+        }
         var found: [NumberLiteralSite] = []
-        for k in tokens.indices where tokens[k].kind == .number {
+        for k in tokens.indices where tokens[k].kind == .number && !versions.contains(k) {
             guard let literal = NumericLiteral(tokens[k].text) else { continue }
             if isPunctuation(k - 1, [".", "?.", "::"]), !tokens[k].spaceBefore { continue }
             let negative = isPunctuation(k - 1, "-") && !isBinaryOperator(at: k - 1) && tokens[k - 1].end == tokens[k].start

@@ -33,7 +33,7 @@ extension SourceAnalysis {
                       let close = partner[k + 1], close > k + 2 {
                 site = lengthSite(first: k, last: close)
             } else if tokens[k].kind == .identifier, Self.lengthAttributes.contains(tokens[k].text),
-                      isPunctuation(k - 1, [".", "?."]), let start = primaryStart(endingAt: k) {
+                      isPunctuation(k - 1, [".", "?."]), let start = primaryStart(endingAt: k), start < k - 1 {
                 var last = k
                 if isPunctuation(k + 1, "("), !tokens[k + 1].spaceBefore, let close = partner[k + 1] { last = close }
                 site = lengthSite(first: start, last: last)

@@ -39,7 +39,7 @@ extension SourceAnalysis {
         var sites: [MutationSite] = []
         for k in tokens.indices where tokens[k].kind == .punctuation {
             guard let alternatives = table[tokens[k].text], language.hasOperator(tokens[k].text),
-                  !genericAngles.contains(k),
+                  !genericTokens.contains(k),
                   !patternTokens.contains(k),
                   !requireBinary || isBinaryOperator(at: k)
             else { continue }
@@ -98,7 +98,8 @@ extension SourceAnalysis {
             case (.identifier, "not") where language.hasWordBooleans && !isWord(k + 1, "in") && !isWord(k - 1, "is")
                 && startsOperand(k + 1):
                 candidates.append(removal(of: k))
-            case (.punctuation, "!") where language.hasOperator("!") && !endsOperand(k - 1) && startsOperand(k + 1):
+            case (.punctuation, "!") where language.hasOperator("!") && !endsOperand(k - 1) && startsOperand(k + 1)
+                && !(k > 0 && tokens[k - 1].kind == .identifier && !t.spaceBefore): // not `as!`, `try!`
                 candidates.append(removal(of: k))
             default:
                 break

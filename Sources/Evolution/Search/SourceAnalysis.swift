@@ -55,8 +55,8 @@ final class SourceAnalysis {
     private(set) var functionHeaderLines: Set<Int> = []
     /// Tokens of Python `case …:` patterns, where `|` and `-` are not operators to swap.
     private(set) var patternTokens: Set<Int> = []
-    /// Indices of `<`, `>`, `>>` tokens that are generic-argument brackets (`Array<Int>`), not comparisons.
-    private(set) var genericAngles: Set<Int> = []
+    /// Tokens of generic argument lists (`<Int>` in `Array<Int>`): no `<`, `>` or `&` there is an operator.
+    private(set) var genericTokens: Set<Int> = []
     let keywords: Set<String>
     let valueKeywords: Set<String>
     /// Whether most statements of this (non-Python) file end with `;`.
@@ -80,7 +80,7 @@ final class SourceAnalysis {
         if language.isPython {
             findPatterns()
         } else {
-            findGenericAngles()
+            findGenericSpans()
         }
     }
 
@@ -411,7 +411,8 @@ final class SourceAnalysis {
         "if", "for", "while", "try", "with", "def", "class", "async", "match", "case",
     ]
     private static let blockKeywords: Set<String> = [
-        "if", "for", "while", "def", "class", "module", "unless", "begin", "function", "fn", "func", "switch",
+        "if", "for", "while", "def", "class", "module", "unless", "begin", "function", "fn", "func", "switch", "guard",
+        "defer", "catch",
         "struct", "enum", "impl", "loop", "repeat", "try", "with", "match", "interface", "namespace", "select",
     ]
     private static let continuationStarts: Set<String> = [
@@ -499,6 +500,7 @@ final class SourceAnalysis {
             return !isPunctuation(last, ":") && !Self.pythonCompoundKeywords.contains(firstText)
         }
         for k in first...last where isPunctuation(k, ["{", "}"]) { return false }
+        if first == last, isKeyword(first) { return false } // `guard` / `else` / `do` alone on a line
         // The body of a brace-less `if (…)`, `for (…)`, `else`: removing it would orphan the header.
         if let previous = lastCodeToken(before: line) {
             if isWord(previous, "else") || isWord(previous, "do") { return false }
@@ -616,13 +618,13 @@ final class SourceAnalysis {
         }
     }
 
-    /// Marks `<`…`>` pairs that enclose only type-like tokens on one line, opened directly after a name.
-    private func findGenericAngles() {
+    /// Marks `<`…`>` spans that enclose only type-like tokens on one line, opened directly after a
+    /// name (`Array<Int>`, `init?<T: P & Q>`): generic arguments, where nothing is an operator.
+    private func findGenericSpans() {
         let allowed: Set<String> = [",", ".", "::", "?", "*", "&", "[", "]", "(", ")", "<", ">", ">>", ">>>", ":", "'"]
         for k in tokens.indices where isPunctuation(k, "<") && !tokens[k].spaceBefore {
-            guard k > 0, tokens[k - 1].kind == .identifier || isPunctuation(k - 1, "::") else { continue }
+            guard k > 0, tokens[k - 1].kind == .identifier || isPunctuation(k - 1, ["::", "?", "!"]) else { continue }
             var depth = 1
-            var angles = [k]
             var j = k + 1
             while j < tokens.count, j < k + 40, tokens[j].line == tokens[k].line {
                 let t = tokens[j]
@@ -635,11 +637,22 @@ final class SourceAnalysis {
                 case ">>>": depth -= 3
                 default: break
                 }
-                if t.kind == .punctuation, ["<", ">", ">>", ">>>"].contains(t.text) { angles.append(j) }
                 if depth <= 0 { break }
                 j += 1
             }
-            if depth == 0 { genericAngles.formUnion(angles) }
+            if depth == 0 {
+                genericTokens.formUnion(k...j)
+            } else if j < tokens.count, tokens[j].line > tokens[k].line, j == k + 1 {
+                genericTokens.insert(k) // `func f<` with its parameters on the following lines
+            }
+        }
+        // `where Element == UInt8, T: P & Q` constraints run to the `{` (or the end of the line).
+        for k in tokens.indices where isWord(k, "where") && !language.isPython {
+            var j = k + 1
+            while j < tokens.count, tokens[j].line == tokens[k].line, !isPunctuation(j, "{") {
+                genericTokens.insert(j)
+                j += 1
+            }
         }
     }
 }

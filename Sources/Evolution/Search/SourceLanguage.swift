@@ -130,6 +130,11 @@ enum SourceLanguage: Sendable, Hashable {
         "select", "short", "signed", "sizeof", "static", "struct", "super", "switch", "template", "throw",
         "throws", "trait", "try", "typedef", "typename", "typeof", "union", "unsafe", "unsigned", "use",
         "using", "val", "var", "virtual", "void", "volatile", "when", "where", "while", "yield",
+        // Swift and Kotlin declaration modifiers
+        "fileprivate", "internal", "open", "lazy", "weak", "unowned", "dynamic", "indirect", "mutating",
+        "nonmutating", "convenience", "required", "rethrows", "subscript", "associatedtype", "some", "any", "actor",
+        "nonisolated", "isolated", "consuming", "borrowing", "sending", "deinit", "extension", "protocol",
+        "typealias", "object", "companion", "sealed", "suspend", "override", "infix", "prefix", "postfix",
     ]
 
     private static let otherKeywords: Set<String> = pythonKeywords.union([

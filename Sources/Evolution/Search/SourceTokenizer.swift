@@ -103,7 +103,8 @@ struct SourceTokenizer {
                 emit(.string, start, startLine)
                 continue
             }
-            if c == UInt8(ascii: "/"), language.hasRegexLiterals, !endsOperand(tokens.last), let end = regexEnd(from: i) {
+            if c == UInt8(ascii: "/"), language.hasRegexLiterals,
+               !endsOperand(tokens.last(where: { $0.kind != .comment })), let end = regexEnd(from: i) {
                 i = end
                 emit(.string, start, startLine)
                 continue
