@@ -60,7 +60,7 @@ struct EndToEndTests {
             evolution: {seed: 2, jobs: 2}
             sandbox: {isolation: none}
             """)
-        let (summary, _) = try await evolve(directory, iterations: 80)
+        let (summary, _) = try await evolve(directory, iterations: 160)
         #expect(summary.baselineScore == 0.65)
         #expect((summary.bestScore ?? 0) >= 0.8, "best \(String(describing: summary.bestScore))")
     }
