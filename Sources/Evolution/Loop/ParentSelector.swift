@@ -18,7 +18,7 @@ public struct ParentSelector: Sendable {
     public var lambda: Double
     public var tournamentSize: Int
 
-    public init(selection: WorkspaceConfig.Selection, lambda: Double = 2, tournamentSize: Int = 3) {
+    public init(selection: WorkspaceConfig.Selection, lambda: Double = 10, tournamentSize: Int = 3) {
         self.selection = selection
         self.lambda = lambda
         self.tournamentSize = tournamentSize

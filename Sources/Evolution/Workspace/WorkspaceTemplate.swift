@@ -55,7 +55,7 @@ public enum WorkspaceTemplate {
               jobs: 1                          # candidates evaluated at once
               selection: dgm                   # dgm | best | tournament
               improvement_threshold: 0.0       # how much a variant must beat the best by
-              # lambda: 2.0                    # dgm: sharpness of the preference for high scores
+              # lambda: 10                     # dgm: sharpness of the preference for high scores
               # tournament_size: 3
 
             # llm:                             # used by proposer: llm
