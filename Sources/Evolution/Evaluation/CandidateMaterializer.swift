@@ -11,6 +11,8 @@ public struct CandidateMaterializer: Sendable {
     }
 
     private let entries: [Entry]
+    /// The paths of `entries`, to tell which of a variant's files are new.
+    private let entryPaths: Set<String>
     private let symlinks: [(path: String, target: String)]
 
     /// Reads the workspace's files (not its state or caches).
@@ -38,6 +40,7 @@ public struct CandidateMaterializer: Sendable {
         }
         try walk("")
         self.entries = entries
+        self.entryPaths = Set(entries.map(\.path))
         self.symlinks = symlinks
     }
 
@@ -58,7 +61,7 @@ public struct CandidateMaterializer: Sendable {
             let content = tree.files[entry.path].map { Data($0.utf8) } ?? entry.content
             try write(content, to: destination + "/" + entry.path, mode: entry.mode)
         }
-        for (path, content) in tree.files where !entries.contains(where: { $0.path == path }) {
+        for (path, content) in tree.files where !entryPaths.contains(path) {
             try ensureParent(path)
             try write(Data(content.utf8), to: destination + "/" + path, mode: 0o644)
         }
