@@ -45,7 +45,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "crucible",
-            dependencies: ["Evolution", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Evolution", "Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CrucibleCoreTests", dependencies: ["CrucibleCore"], swiftSettings: swiftSettings),
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EvolutionTests",
-            dependencies: ["Evolution"],
+            dependencies: ["Evolution", "Sandbox"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

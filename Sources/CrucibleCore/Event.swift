@@ -14,6 +14,7 @@ public struct EventKind: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     public static let variantEvaluated = EventKind(rawValue: "VariantEvaluated")
     public static let promoted = EventKind(rawValue: "Promoted")
     public static let rolledBack = EventKind(rawValue: "RolledBack")
+    public static let sandboxRun = EventKind(rawValue: "SandboxRun")
 }
 
 /// One entry of the ledger. Its `body` is the canonical JSON of this struct; its hash is

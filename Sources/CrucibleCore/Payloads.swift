@@ -152,3 +152,47 @@ public struct RolledBack: EventPayload, Hashable {
         self.treeDigest = treeDigest
     }
 }
+
+/// One command run in the sandbox for a variant: what ran, within which limits, and how it ended.
+public struct SandboxRun: EventPayload, Hashable {
+    public static let kind = EventKind.sandboxRun
+    public var variant: Int?
+    /// What the run was for: "check" (the syntax check) or "benchmark:NAME".
+    public var purpose: String
+    /// SHA-256 of the command's arguments, NUL-separated.
+    public var commandDigest: String
+    /// "bubblewrap", or "unisolated".
+    public var isolation: String
+    /// The limits asked for ("memory": "512M", "timeout": "20s", ...).
+    public var limits: [String: String]
+    /// What held each limit ("memory": "cgroup v1", "file-size": "rlimit", ...).
+    public var limitsInForce: [String: String]
+    public var exitStatus: Int32?
+    public var signal: Int32?
+    /// The limit that ended the run: timeout, memory, pids, cpu, output, disk, file-size.
+    public var killedBy: String?
+    public var wallSeconds: Double
+    public var cpuSeconds: Double
+    public var peakMemoryBytes: Int?
+    public var stdoutTruncated: Bool
+    public var stderrTruncated: Bool
+
+    public init(variant: Int?, purpose: String, commandDigest: String, isolation: String, limits: [String: String],
+                limitsInForce: [String: String], exitStatus: Int32?, signal: Int32?, killedBy: String?, wallSeconds: Double,
+                cpuSeconds: Double, peakMemoryBytes: Int?, stdoutTruncated: Bool, stderrTruncated: Bool) {
+        self.variant = variant
+        self.purpose = purpose
+        self.commandDigest = commandDigest
+        self.isolation = isolation
+        self.limits = limits
+        self.limitsInForce = limitsInForce
+        self.exitStatus = exitStatus
+        self.signal = signal
+        self.killedBy = killedBy
+        self.wallSeconds = wallSeconds
+        self.cpuSeconds = cpuSeconds
+        self.peakMemoryBytes = peakMemoryBytes
+        self.stdoutTruncated = stdoutTruncated
+        self.stderrTruncated = stderrTruncated
+    }
+}

@@ -12,21 +12,24 @@ public struct ProcessSpec: Sendable, Hashable {
     public var timeout: Double
     /// Bytes kept of each of stdout and stderr; the tail is kept and the rest discarded.
     public var outputLimit: Int
+    /// The resources the run may use, where the backend can hold them.
+    public var limits: SandboxLimits
 
     public init(arguments: [String], workdir: String, environment: [String: String] = ProcessSpec.defaultEnvironment(),
-                timeout: Double = 60, outputLimit: Int = 1 << 20) {
+                timeout: Double = 60, outputLimit: Int = 1 << 20, limits: SandboxLimits = SandboxLimits()) {
         self.arguments = arguments
         self.workdir = workdir
         self.environment = environment
         self.timeout = timeout
         self.outputLimit = outputLimit
+        self.limits = limits
     }
 
     /// A shell command line, run by `/bin/sh -c`.
     public static func shell(_ command: String, workdir: String, environment: [String: String] = defaultEnvironment(),
-                             timeout: Double = 60, outputLimit: Int = 1 << 20) -> ProcessSpec {
+                             timeout: Double = 60, outputLimit: Int = 1 << 20, limits: SandboxLimits = SandboxLimits()) -> ProcessSpec {
         ProcessSpec(arguments: ["/bin/sh", "-c", command], workdir: workdir, environment: environment,
-                    timeout: timeout, outputLimit: outputLimit)
+                    timeout: timeout, outputLimit: outputLimit, limits: limits)
     }
 
     /// A small, reproducible environment: the engine's `PATH`, `HOME` and locale, with Python's
@@ -51,7 +54,8 @@ public struct ProcessSpec: Sendable, Hashable {
 public struct ProcessOutcome: Sendable, Codable, Hashable {
     /// What ended a run early.
     public enum Kill: String, Sendable, Codable, Hashable {
-        case timeout, memory, pids, cpu, output
+        case timeout, memory, pids, cpu, output, disk
+        case fileSize = "file-size"
     }
 
     /// The exit status, when the program exited by itself.
@@ -62,7 +66,8 @@ public struct ProcessOutcome: Sendable, Codable, Hashable {
     public var killedBy: Kill?
     public var wallSeconds: Double
     public var cpuSeconds: Double
-    /// Peak resident memory of the main process, in bytes, where known.
+    /// Peak memory in bytes: of the whole sandbox where a cgroup measured it, else of the
+    /// largest process.
     public var peakMemoryBytes: Int?
     public var stdout: String
     public var stderr: String
@@ -70,6 +75,9 @@ public struct ProcessOutcome: Sendable, Codable, Hashable {
     public var stderrTruncated: Bool
     /// "unisolated", or the isolation backend that ran it.
     public var isolation: String
+    /// Each limit of the spec and what held it ("cgroup v1", "cgroup v2", "rlimit", "engine");
+    /// a limit missing here was not enforced.
+    public var limitsInForce: [String: String] = [:]
 
     /// Whether the program exited by itself with status 0.
     public var succeeded: Bool { exitStatus == 0 && killedBy == nil }

@@ -9,7 +9,7 @@ struct Crucible: AsyncParsableCommand {
         abstract: "Evolves an agent's files against its benchmarks, recording every step in a hash-chained ledger.",
         subcommands: [
             Init.self, Evolve.self, Status.self, Archive.self, Show.self, Export.self, Report.self,
-            Promote.self, Rollback.self, LedgerCommand.self, Replay.self,
+            Promote.self, Rollback.self, LedgerCommand.self, Replay.self, SandboxCommand.self,
         ]
     )
 

@@ -23,7 +23,7 @@ extension Crucible {
         }
 
         func run() async throws {
-            let session = try EvolutionSession.open(workspace.dir, proposer: proposer.flatMap(WorkspaceConfig.ProposerKind.init))
+            let session = try await EvolutionSession.open(workspace.dir, proposer: proposer.flatMap(WorkspaceConfig.ProposerKind.init))
             let printer = ProgressPrinter(json: json)
             let summary = try await session.loop.run(
                 EvolutionLoop.Options(iterations: iterations, seed: seed, jobs: jobs), observe: printer.handle)

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized)
 struct EndToEndTests {
     private func evolve(_ directory: String, iterations: Int) async throws -> (RunSummary, Ledger) {
-        let session = try EvolutionSession.open(directory)
+        let session = try await EvolutionSession.open(directory)
         let summary = try await session.loop.run(EvolutionLoop.Options(iterations: iterations))
         return (summary, session.loop.ledger)
     }
@@ -73,7 +73,7 @@ struct EndToEndTests {
               - {name: accuracy, run: python3 check.py, format: json, timeout: 10}
             sandbox: {isolation: none}
             """)
-        let session = try EvolutionSession.open(directory)
+        let session = try await EvolutionSession.open(directory)
         let loop = EvolutionLoop(workspace: session.workspace, ledger: session.loop.ledger,
                                  evaluator: session.loop.evaluator, proposer: ScorerRewriter())
         let summary = try await loop.run(EvolutionLoop.Options(iterations: 2))

@@ -16,7 +16,7 @@ struct ScoreReaderTests {
             """)
         let workspace = try Workspace.load(directory)
         let evaluator = try Evaluator(workspace: workspace, sandbox: PlainProcessSandbox())
-        guard case .scored(let score) = try await evaluator.evaluate(try workspace.readEditableTree(), changed: [], label: "t") else {
+        guard case .scored(let score) = try await evaluator.evaluate(try workspace.readEditableTree(), changed: [], label: "t").verdict else {
             Issue.record("not scored")
             return Score(benchmarks: [])
         }

@@ -1,5 +1,6 @@
 import Evolution
 import Foundation
+import Sandbox
 import Testing
 
 struct WorkspaceConfigTests {

@@ -2,12 +2,18 @@ import CrucibleCore
 import Foundation
 import Sandbox
 
-/// The outcome of evaluating one candidate.
-public enum Evaluation: Sendable {
-    /// The benchmarks ran; `score.value` is nil for an evaluation error.
-    case scored(Score)
-    /// The candidate was refused before its benchmarks ran (its syntax check failed).
-    case rejected(stage: String, reason: String)
+/// The outcome of evaluating one candidate, with a record of every sandboxed run it took.
+public struct Evaluation: Sendable {
+    public enum Verdict: Sendable {
+        /// The benchmarks ran; `score.value` is nil for an evaluation error.
+        case scored(Score)
+        /// The candidate was refused before its benchmarks ran (its syntax check failed).
+        case rejected(stage: String, reason: String)
+    }
+
+    public var verdict: Verdict
+    /// The runs in order; `variant` is left nil for the loop to fill in.
+    public var runs: [SandboxRun]
 }
 
 /// Runs a workspace's benchmarks on candidates, each benchmark in a fresh copy of the candidate,
@@ -30,32 +36,55 @@ public struct Evaluator: Sendable {
     /// Evaluates the candidate whose editable files are `tree`. `changed` names the files that
     /// differ from its parent, for the syntax check; `label` names its folders.
     public func evaluate(_ tree: FileTree, changed: [String], label: String) async throws -> Evaluation {
+        var runs: [SandboxRun] = []
         if let command = checkCommand(for: changed) {
             let folder = scratch + "/\(label)-check"
-            try? FileManager.default.removeItem(atPath: folder)
+            try? SafeTree.remove(folder)
             try materializer.write(tree, to: folder)
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            let outcome = try await sandbox.run(ProcessSpec(arguments: command, workdir: folder, timeout: 30, outputLimit: 64 << 10))
+            defer { try? SafeTree.remove(folder) }
+            let spec = ProcessSpec(arguments: command, workdir: folder, timeout: 30, outputLimit: 64 << 10,
+                                   limits: workspace.config.sandbox.limits)
+            let outcome = try await sandbox.run(spec)
+            runs.append(Self.record(spec, outcome, purpose: "check"))
             if !outcome.succeeded {
                 let message = outcome.stderr.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")
-                return .rejected(stage: "syntax", reason: message.isEmpty ? "syntax check failed" : String(message.prefix(400)))
+                return Evaluation(verdict: .rejected(stage: "syntax", reason: message.isEmpty ? "syntax check failed" : String(message.prefix(400))),
+                                  runs: runs)
             }
         }
         var results: [BenchmarkResult] = []
         for benchmark in workspace.config.benchmarks {
             let folder = scratch + "/\(label)-\(benchmark.name.map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce("") { $0 + String($1) })"
-            try? FileManager.default.removeItem(atPath: folder)
+            try? SafeTree.remove(folder)
             try materializer.write(tree, to: folder)
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            results.append(try await run(benchmark, in: folder))
+            defer { try? SafeTree.remove(folder) }
+            let spec = ProcessSpec.shell(benchmark.run, workdir: folder, timeout: benchmark.timeout,
+                                         outputLimit: workspace.config.sandbox.outputLimit, limits: workspace.config.sandbox.limits)
+            let outcome = try await sandbox.run(spec)
+            runs.append(Self.record(spec, outcome, purpose: "benchmark:" + benchmark.name))
+            results.append(result(of: benchmark, outcome, in: folder))
         }
-        return .scored(Score(benchmarks: results))
+        return Evaluation(verdict: .scored(Score(benchmarks: results)), runs: runs)
     }
 
-    private func run(_ benchmark: WorkspaceConfig.Benchmark, in folder: String) async throws -> BenchmarkResult {
-        let spec = ProcessSpec.shell(benchmark.run, workdir: folder, timeout: benchmark.timeout,
-                                     outputLimit: workspace.config.sandbox.outputLimit)
-        let outcome = try await sandbox.run(spec)
+    /// The ledger's record of one run.
+    static func record(_ spec: ProcessSpec, _ outcome: ProcessOutcome, purpose: String) -> SandboxRun {
+        var limits: [String: String] = ["timeout": "\(spec.timeout)s", "network": spec.limits.network.rawValue]
+        limits["memory"] = spec.limits.memoryBytes.map(ByteSize.format)
+        limits["cpu"] = spec.limits.cpuSeconds.map { "\($0)s" }
+        limits["pids"] = spec.limits.pids.map(String.init)
+        limits["disk"] = spec.limits.diskBytes.map(ByteSize.format)
+        limits["file-size"] = spec.limits.fileSizeBytes.map(ByteSize.format)
+        limits["output"] = spec.limits.outputBytes.map(ByteSize.format)
+        return SandboxRun(variant: nil, purpose: purpose, commandDigest: Digest.sha256(spec.arguments.joined(separator: "\0")),
+                          isolation: outcome.isolation, limits: limits, limitsInForce: outcome.limitsInForce,
+                          exitStatus: outcome.exitStatus, signal: outcome.signal, killedBy: outcome.killedBy?.rawValue,
+                          wallSeconds: (outcome.wallSeconds * 1000).rounded() / 1000, cpuSeconds: (outcome.cpuSeconds * 1000).rounded() / 1000,
+                          peakMemoryBytes: outcome.peakMemoryBytes, stdoutTruncated: outcome.stdoutTruncated,
+                          stderrTruncated: outcome.stderrTruncated)
+    }
+
+    private func result(of benchmark: WorkspaceConfig.Benchmark, _ outcome: ProcessOutcome, in folder: String) -> BenchmarkResult {
         var result = BenchmarkResult(name: benchmark.name, weight: benchmark.weight, score: nil,
                                      stderrTail: tail(outcome.stderr), exitStatus: outcome.exitStatus,
                                      wallSeconds: outcome.wallSeconds, timedOut: outcome.killedBy == .timeout)
@@ -67,8 +96,8 @@ public struct Evaluator: Sendable {
             result.error = "crashed with signal \(signal)"
             return result
         }
-        let reportPath = benchmark.format == .junit ? folder + "/" + benchmark.report : nil
-        let reading = ScoreReader.read(format: benchmark.format, outcome: outcome, reportPath: reportPath)
+        let reading = ScoreReader.read(format: benchmark.format, outcome: outcome,
+                                       report: benchmark.format == .junit ? benchmark.report : nil, in: folder)
         result.score = reading.score
         result.tasks = reading.tasks
         if let error = reading.error {

@@ -16,7 +16,9 @@ enum ScoreReader {
     /// The largest JUnit report read; a bigger one is an error, not a memory hazard.
     static let maxReportBytes = 32 << 20
 
-    static func read(format: WorkspaceConfig.ScoreFormat, outcome: ProcessOutcome, reportPath: String?) -> Reading {
+    /// The score of one benchmark run; `report` is the JUnit report's path relative to `folder`,
+    /// the candidate's copy the run wrote in.
+    static func read(format: WorkspaceConfig.ScoreFormat, outcome: ProcessOutcome, report: String?, in folder: String) -> Reading {
         switch format {
         case .exitCode:
             let passed = outcome.exitStatus == 0
@@ -26,8 +28,8 @@ enum ScoreReader {
         case .json:
             return json(outcome.stdout)
         case .junit:
-            guard let reportPath else { return Reading(score: nil, tasks: [], error: "no JUnit report path") }
-            return junit(at: reportPath)
+            guard let report else { return Reading(score: nil, tasks: [], error: "no JUnit report path") }
+            return junit(report, in: folder)
         }
     }
 
@@ -50,16 +52,20 @@ enum ScoreReader {
         return Reading(score: score, tasks: tasks, error: nil)
     }
 
-    static func junit(at path: String) -> Reading {
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            return Reading(score: nil, tasks: [], error: "wrote no JUnit report at \((path as NSString).lastPathComponent)")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return Reading(score: nil, tasks: [], error: "the JUnit report is not a regular file")
-        }
-        guard info.st_size <= maxReportBytes, let data = FileManager.default.contents(atPath: path) else {
-            return Reading(score: nil, tasks: [], error: "the JUnit report is larger than \(maxReportBytes >> 20) MiB")
+    /// Reads the report the candidate's own code wrote, so never through a symlink, never a
+    /// FIFO or device, never more than `maxReportBytes`.
+    static func junit(_ report: String, in folder: String) -> Reading {
+        let data: Data
+        do {
+            let read = try SafeTree.readFile(report, in: folder, maxBytes: maxReportBytes)
+            guard !read.truncated else {
+                return Reading(score: nil, tasks: [], error: "the JUnit report is larger than \(maxReportBytes >> 20) MiB")
+            }
+            data = Data(read.data)
+        } catch {
+            var isThere = stat()
+            let missing = lstat(folder + "/" + report, &isThere) != 0
+            return Reading(score: nil, tasks: [], error: missing ? "wrote no JUnit report at \(report)" : "cannot read the JUnit report: \(error)")
         }
         let delegate = JUnitDelegate()
         let parser = XMLParser(data: data)

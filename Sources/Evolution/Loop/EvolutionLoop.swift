@@ -76,7 +76,8 @@ public struct EvolutionLoop: Sendable {
         }
         if let id = baselineID, let record = model.variants[id], record.score == nil, record.status != .rejected {
             let evaluation = try await evaluator.evaluate(try model.tree(of: id), changed: [], label: "v\(id)")
-            guard case .scored(let score) = evaluation else { throw EvolutionError("the baseline was rejected") }
+            try recordRuns(evaluation, variant: id)
+            guard case .scored(let score) = evaluation.verdict else { throw EvolutionError("the baseline was rejected") }
             try recordScore(score, for: id, in: &model, isolation: isolation)
             observe(.baseline(id: id, score: score.value, error: score.error))
         }
@@ -202,7 +203,8 @@ public struct EvolutionLoop: Sendable {
     @discardableResult
     private func settle(_ evaluation: Evaluation, variant: Int, iteration: Int, in model: inout ArchiveModel,
                         isolation: String) throws -> VariantRecord.Status {
-        switch evaluation {
+        try recordRuns(evaluation, variant: variant)
+        switch evaluation.verdict {
         case .rejected(let stage, let reason):
             try ledger.append(PatchRejected(variant: variant, iteration: iteration, stage: stage, reason: reason))
             model.update(variant) {
@@ -215,6 +217,13 @@ public struct EvolutionLoop: Sendable {
             try recordScore(score, for: variant, in: &model, isolation: isolation)
             model.countOutcome(of: variant)
             return score.value == nil ? .error : .evaluated
+        }
+    }
+
+    private func recordRuns(_ evaluation: Evaluation, variant: Int) throws {
+        for var run in evaluation.runs {
+            run.variant = variant
+            try ledger.append(run)
         }
     }
 

@@ -10,9 +10,9 @@ public struct EvolutionSession: Sendable {
 
     /// Opens the workspace in `directory`. Refuses (fails closed) when the isolation it asks for
     /// cannot be had, and when it asks for a proposer this build lacks.
-    public static func open(_ directory: String, proposer kind: WorkspaceConfig.ProposerKind? = nil) throws -> EvolutionSession {
+    public static func open(_ directory: String, proposer kind: WorkspaceConfig.ProposerKind? = nil) async throws -> EvolutionSession {
         let workspace = try Workspace.load(directory)
-        let sandbox = try makeSandbox(for: workspace)
+        let sandbox = try await makeSandbox(for: workspace)
         let proposer: any Proposer
         switch kind ?? workspace.config.evolution.proposer {
         case .search:
@@ -27,15 +27,28 @@ public struct EvolutionSession: Sendable {
                                 loop: EvolutionLoop(workspace: workspace, ledger: ledger, evaluator: evaluator, proposer: proposer))
     }
 
-    /// The sandbox `sandbox.isolation` asks for; never a silent fallback to less isolation.
-    public static func makeSandbox(for workspace: Workspace) throws -> any Sandbox {
+    /// The sandbox `sandbox.isolation` asks for, tried once before anything runs; never a
+    /// silent fallback to less isolation.
+    public static func makeSandbox(for workspace: Workspace) async throws -> any Sandbox {
         switch workspace.config.sandbox.isolation {
         case .none:
             return PlainProcessSandbox()
         case .bubblewrap:
-            throw ConfigError(
-                file: workspace.configPath, key: "sandbox.isolation",
-                message: "bubblewrap isolation is not part of this build yet, and Crucible does not fall back to running candidates unisolated; set `sandbox: {isolation: none}` to accept that")
+            do {
+                let sandbox = try BubblewrapSandbox(readOnlyPaths: workspace.config.sandbox.paths)
+                try await sandbox.check()
+                return sandbox
+            } catch let error as SandboxError {
+                throw SandboxUnavailable(reason: error.description)
+            }
         }
+    }
+}
+
+/// The isolation a workspace asks for cannot be had on this host.
+public struct SandboxUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String {
+        "cannot isolate candidates: \(reason). Crucible does not fall back to running them unisolated; fix the above, or set `sandbox: {isolation: none}` in crucible.yaml to accept that"
     }
 }

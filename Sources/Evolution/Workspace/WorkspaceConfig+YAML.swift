@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 import Yams
 
 extension WorkspaceConfig {
@@ -98,61 +99,24 @@ extension WorkspaceConfig {
             if let n = map["api_key_env"] { config.llm.apiKeyEnv = try reader.string(n, key: "llm.api_key_env") }
         }
         if let node = top["sandbox"] {
-            let map = try reader.mapping(node, key: "sandbox", allowed: ["isolation", "memory", "network", "output_limit"])
+            let map = try reader.mapping(node, key: "sandbox", allowed: ["isolation", "memory", "cpu", "pids", "disk", "file_size",
+                                                                          "network", "paths", "output_limit"])
             if let n = map["isolation"] { config.sandbox.isolation = try reader.choice(n, key: "sandbox.isolation") }
-            if let n = map["memory"] {
-                config.sandbox.memory = try reader.string(n, key: "sandbox.memory")
-                if ByteSize.parse(config.sandbox.memory) == nil {
-                    throw reader.error(n, "sandbox.memory", "expected a size like 512M, 2G or 65536")
+            if let n = map["memory"] { config.sandbox.limits.memoryBytes = try reader.size(n, key: "sandbox.memory") }
+            if let n = map["cpu"] { config.sandbox.limits.cpuSeconds = try reader.duration(n, key: "sandbox.cpu") }
+            if let n = map["pids"] { config.sandbox.limits.pids = try reader.int(n, key: "sandbox.pids", min: 1) }
+            if let n = map["disk"] { config.sandbox.limits.diskBytes = try reader.size(n, key: "sandbox.disk") }
+            if let n = map["file_size"] { config.sandbox.limits.fileSizeBytes = try reader.size(n, key: "sandbox.file_size") }
+            if let n = map["network"] { config.sandbox.limits.network = try reader.choice(n, key: "sandbox.network") }
+            if let n = map["paths"] {
+                config.sandbox.paths = try reader.strings(n, key: "sandbox.paths")
+                for path in config.sandbox.paths where !path.hasPrefix("/") {
+                    throw reader.error(n, "sandbox.paths", "\"\(path)\" must be an absolute path")
                 }
             }
-            if let n = map["network"] { config.sandbox.network = try reader.choice(n, key: "sandbox.network") }
-            if let n = map["output_limit"] {
-                let text = try reader.string(n, key: "sandbox.output_limit")
-                guard let bytes = ByteSize.parse(text) else {
-                    throw reader.error(n, "sandbox.output_limit", "expected a size like 1M or 65536")
-                }
-                config.sandbox.outputLimit = bytes
-            }
+            if let n = map["output_limit"] { config.sandbox.outputLimit = try reader.size(n, key: "sandbox.output_limit") }
         }
         return config
-    }
-}
-
-/// Sizes such as `512M`, `2G`, `64k` or a plain number of bytes.
-public enum ByteSize {
-    public static func parse(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let last = trimmed.last else { return nil }
-        let units: [Character: Int] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30]
-        var number = trimmed
-        var multiplier = 1
-        if let unit = units[last] {
-            multiplier = unit
-            number.removeLast()
-            if number.hasSuffix("i") { number.removeLast() }
-        } else if last == "B" || last == "b" {
-            number.removeLast()
-        }
-        guard let value = Int(number), value >= 0 else { return nil }
-        return value * multiplier
-    }
-}
-
-/// Durations such as `20`, `20s`, `2m`, `1h`, `1.5s`, in seconds.
-public enum DurationText {
-    public static func parse(_ text: String) -> Double? {
-        var number = text.trimmingCharacters(in: .whitespaces)
-        var multiplier = 1.0
-        if number.hasSuffix("ms") {
-            multiplier = 0.001
-            number.removeLast(2)
-        } else if let last = number.last, let unit = ["s": 1.0, "m": 60.0, "h": 3600.0][String(last)] {
-            multiplier = unit
-            number.removeLast()
-        }
-        guard let value = Double(number), value > 0, value.isFinite else { return nil }
-        return value * multiplier
     }
 }
 
@@ -208,6 +172,14 @@ struct YAMLReader {
         guard case .scalar = node, let value = node.int else { throw error(node, key, "expected a whole number") }
         guard value >= min else { throw error(node, key, "must be at least \(min)") }
         return value
+    }
+
+    func size(_ node: Node, key: String) throws(ConfigError) -> Int {
+        let text = try string(node, key: key)
+        guard let bytes = ByteSize.parse(text), bytes > 0 else {
+            throw error(node, key, "expected a positive size like 512M, 2G or 65536")
+        }
+        return bytes
     }
 
     func duration(_ node: Node, key: String) throws(ConfigError) -> Double {

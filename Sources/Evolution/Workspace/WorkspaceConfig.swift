@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 
 /// The workspace file, `crucible.yaml`: what may change, how it is scored, how the search runs.
 /// Every key but `target` and `benchmarks` has a default; see docs/workspace.md.
@@ -56,12 +57,13 @@ public struct WorkspaceConfig: Sendable, Hashable {
     }
 
     public enum Isolation: String, Sendable, Hashable, CaseIterable { case bubblewrap, none }
-    public enum Network: String, Sendable, Hashable, CaseIterable { case none, loopback }
 
     public struct SandboxSettings: Sendable, Hashable {
         public var isolation: Isolation = .bubblewrap
-        public var memory: String = "512M"
-        public var network: Network = .none
+        /// Limits of each benchmark run; `sandbox.memory`, `cpu`, `pids`, `disk`, `file_size`, `network`.
+        public var limits = SandboxLimits()
+        /// Host paths bound read-only at the same place, for data a benchmark needs.
+        public var paths: [String] = []
         /// Bytes kept of each benchmark's stdout and stderr.
         public var outputLimit: Int = 1 << 20
     }

@@ -65,8 +65,13 @@ public enum WorkspaceTemplate {
 
             sandbox:
               isolation: bubblewrap            # bubblewrap | none (then every report says "unisolated")
-              memory: 512M
-              network: none                    # none | loopback
+              memory: 512M                     # the whole sandbox, its private /tmp included
+              network: none                    # none | loopback (a loopback of its own, never the host's)
+              # cpu: 5m                        # CPU time of a benchmark's whole process tree
+              # pids: 256                      # processes and threads at once
+              # disk: 1G                       # bytes a run may add to its working directory
+              # file_size: 1G                  # the largest file a process may write
+              # paths: [/srv/datasets]         # host paths a benchmark may read, bound read-only
               # output_limit: 1M               # bytes kept of each benchmark's stdout and stderr
 
             """

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Whole-process cost of `crucible sandbox run -- true` against a bare `bwrap ... true` with the
+same namespaces, both started by this script the same way, interleaved in one run.
+
+    swift build -c release && python3 Benchmarks/sandbox_run.py --binary .build/release/crucible
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+
+def bare_command(workdir):
+    args = [shutil.which("bwrap"), "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr"]
+    for top in ["/bin", "/lib", "/lib64", "/sbin"]:
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+    return args + ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", workdir, "/work",
+                   "--chdir", "/work", "/bin/true"]
+
+
+def timed(command, cwd):
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
+    return (time.perf_counter() - start) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=".build/release/crucible")
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    binary = os.path.abspath(args.binary)
+    with tempfile.TemporaryDirectory() as workdir:
+        ours = [binary, "sandbox", "run", "--", "/bin/true"]
+        bare = bare_command(workdir)
+        for _ in range(10):
+            timed(bare, workdir)
+            timed(ours, workdir)
+        bare_times, our_times = [], []
+        for _ in range(args.rounds):
+            bare_times.append(timed(bare, workdir))
+            our_times.append(timed(ours, workdir))
+    b, o = statistics.median(bare_times), statistics.median(our_times)
+    print(f"bare bwrap true:                 median {b:.2f} ms over {args.rounds} runs")
+    print(f"crucible sandbox run -- true:    median {o:.2f} ms (target <= 15 ms)")
+    print(f"ratio:                           {o / b:.2f}x (target <= 3.5x)")
+
+
+if __name__ == "__main__":
+    main()

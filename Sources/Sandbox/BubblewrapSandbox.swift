@@ -1,0 +1,324 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs each command in a bubblewrap sandbox: new user, pid, network, ipc, uts and cgroup
+/// namespaces; uid/gid 65534 inside (and on the host too when the engine runs as root); a
+/// read-only root made only of the system directories and the toolchain the command needs; the
+/// working directory at `/work`, read-write; private tmpfs `/tmp` and home; a fresh `/proc` and a
+/// minimal `/dev`; no capabilities, no-new-privileges and a seccomp filter; and limits held by a
+/// cgroup of its own (or by rlimits where no cgroup can be made, which the outcome then says).
+public struct BubblewrapSandbox: Sandbox {
+    /// Where the working directory appears inside the sandbox.
+    public static let workdirInside = "/work"
+    /// The sandbox's home directory, a private tmpfs.
+    public static let homeInside = "/home/sandbox"
+    /// The unprivileged user and group the code runs as.
+    public static let sandboxID: UInt32 = 65534
+
+    public var isolation: String { "bubblewrap" }
+
+    /// The `bwrap` program.
+    public let bwrapPath: String
+    /// Extra host paths bound read-only at the same place (a workspace's `sandbox.paths`).
+    public let readOnlyPaths: [String]
+    /// What holds the limits: "cgroup v1", "cgroup v2", or the reason there is no cgroup.
+    public let cgroupStatus: String
+    private let cgroups: CgroupHost?
+    private let staging: StagingArea
+    private let asRoot: Bool
+
+    /// Finds `bwrap` and the host's cgroups. Throws when bubblewrap is not installed or a
+    /// read-only path does not exist; whether namespaces work is what `check()` finds out.
+    public init(readOnlyPaths: [String] = [], bwrapPath: String? = nil) throws {
+        let path = bwrapPath ?? ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"].first { access($0, X_OK) == 0 }
+        guard let path, access(path, X_OK) == 0 else {
+            throw SandboxError("bubblewrap is not installed (no bwrap program); install it with `apt-get install -y bubblewrap` (Debian, Ubuntu) or `dnf install bubblewrap` (Fedora)")
+        }
+        for extra in readOnlyPaths where !extra.hasPrefix("/") || access(extra, F_OK) != 0 {
+            throw SandboxError("sandbox path \(extra) does not exist (paths must be absolute)")
+        }
+        self.bwrapPath = path
+        self.readOnlyPaths = readOnlyPaths
+        self.asRoot = geteuid() == 0
+        switch CgroupHost.discover() {
+        case .success(let host):
+            self.cgroups = host
+            self.cgroupStatus = host.version.rawValue
+            host.removeStale()
+        case .failure(let reason):
+            self.cgroups = nil
+            self.cgroupStatus = "no cgroup (\(reason.description)); limits fall back to rlimits"
+        }
+        self.staging = try StagingArea()
+    }
+
+    /// Runs `true` in the sandbox, so that a host that cannot give the isolation (user namespaces
+    /// refused, a broken bwrap) is found before any candidate runs.
+    /// - Throws: `SandboxError` naming the reason and how to fix it.
+    public func check() async throws {
+        let workdir = FileManager.default.temporaryDirectory.path + "/crucible-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: workdir) }
+        let outcome = try await run(ProcessSpec(arguments: ["/bin/true"], workdir: workdir, timeout: 20))
+        guard outcome.exitStatus == 0 else {
+            var reason = outcome.stderr.split(separator: "\n").first.map(String.init) ?? "exit status \(outcome.exitStatus.map(String.init) ?? "none")"
+            if reason.contains("namespace") || reason.contains("uid map") || reason.contains("Operation not permitted") {
+                reason += " (user namespaces look refused: check `sysctl kernel.unprivileged_userns_clone`, `user.max_user_namespaces`, or AppArmor's `kernel.apparmor_restrict_unprivileged_userns`)"
+            }
+            throw SandboxError("bubblewrap cannot set up a sandbox on this host: \(reason)")
+        }
+    }
+
+    public func run(_ spec: ProcessSpec) async throws -> ProcessOutcome {
+        try await ProcessRunner.onThread { try runBlocking(spec) }
+    }
+
+    private static let runCounter = Atomic<Int>(0)
+
+    func runBlocking(_ spec: ProcessSpec) throws -> ProcessOutcome {
+        guard !spec.arguments.isEmpty else { throw SandboxError("no command to run") }
+        try ProcessRunner.requireDirectory(spec.workdir)
+        let serial = Self.runCounter.add(1, ordering: .relaxed).newValue
+        let limits = spec.limits
+        let hostPath = spec.environment["PATH"] ?? ""
+        let toolchain = Toolchain.resolve(arguments: spec.arguments, hostPath: hostPath, workdir: spec.workdir)
+
+        // Limits: a cgroup where one can be made, else rlimits per process.
+        var group: CgroupGroup?
+        var inForce: [String: String] = ["timeout": "engine", "output": "engine"]
+        if let cgroups {
+            group = try cgroups.makeGroup(name: "crucible-\(getpid())-\(serial)", limits: limits, extraPids: 2)
+            let via = cgroups.version.rawValue
+            if limits.memoryBytes != nil { inForce["memory"] = via }
+            if limits.pids != nil { inForce["pids"] = via }
+            if limits.cpuSeconds != nil { inForce["cpu"] = via }
+        }
+        defer { group?.remove() }
+        var rlimits: [(resource: Int32, value: rlim_t)] = [(Int32(RLIMIT_CORE.rawValue), 0)]
+        if let size = limits.fileSizeBytes {
+            rlimits.append((Int32(RLIMIT_FSIZE.rawValue), rlim_t(size)))
+            inForce["file-size"] = "rlimit"
+        }
+        if let cpu = limits.cpuSeconds {
+            // Per process, as a backstop to the group's total; one second later so the total
+            // usually speaks first.
+            rlimits.append((Int32(RLIMIT_CPU.rawValue), rlim_t(cpu.rounded(.up)) + 1))
+            if group == nil { inForce["cpu"] = "rlimit (per process)" }
+        }
+        if group == nil, let memory = limits.memoryBytes {
+            rlimits.append((Int32(RLIMIT_AS.rawValue), rlim_t(memory)))
+            inForce["memory"] = "rlimit (address space, per process)"
+        }
+        if limits.diskBytes != nil { inForce["disk"] = "engine" }
+        if limits.network == .none { inForce["network"] = "none" } else { inForce["network"] = "loopback" }
+
+        // The working directory: given to the sandbox's uid for the run, and back after.
+        var owner: (uid: uid_t, gid: gid_t)?
+        if asRoot {
+            var info = stat()
+            guard lstat(spec.workdir, &info) == 0 else { throw SandboxError("cannot stat \(spec.workdir)") }
+            if info.st_uid != Self.sandboxID || info.st_gid != Self.sandboxID {
+                owner = (info.st_uid, info.st_gid)
+                try SafeTree.changeOwner(of: spec.workdir, uid: Self.sandboxID, gid: Self.sandboxID)
+            }
+        }
+        defer { if let owner { try? SafeTree.changeOwner(of: spec.workdir, uid: owner.uid, gid: owner.gid) } }
+        let diskBaseline = limits.diskBytes.map { _ in SafeTree.usage(of: spec.workdir).bytes } ?? 0
+
+        var stages: [(source: String, target: String)] = []
+        func reachable(_ source: String) throws -> String {
+            // As root the sandbox's uid cannot pass folders such as /root: bind through staging.
+            guard asRoot else { return source }
+            let target = try staging.target(for: source)
+            stages.append((source, target))
+            return target
+        }
+        var arguments = [bwrapPath, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+                         "--hostname", "crucible", "--uid", "\(Self.sandboxID)", "--gid", "\(Self.sandboxID)", "--cap-drop", "ALL"]
+        arguments += systemMounts()
+        for file in ["passwd", "group", "hosts"] {
+            arguments += ["--ro-bind", staging.etcFile(file), "/etc/" + file]
+        }
+        for path in toolchain.binds + readOnlyPaths {
+            arguments += ["--ro-bind", try reachable(path), path]
+        }
+        let tmpfsSize = limits.memoryBytes.map { ["--size", "\($0)"] } ?? []
+        arguments += ["--proc", "/proc", "--dev", "/dev"]
+        arguments += tmpfsSize + ["--perms", "1777", "--tmpfs", "/tmp"]
+        arguments += tmpfsSize + ["--perms", "0700", "--tmpfs", Self.homeInside]
+        let workdirSource: String
+        if asRoot {
+            workdirSource = try staging.workdirTarget(serial: serial)
+            stages.append((spec.workdir, workdirSource))
+        } else {
+            workdirSource = spec.workdir
+        }
+        defer { if asRoot { staging.releaseWorkdir(serial: serial) } }
+        arguments += ["--bind", workdirSource, Self.workdirInside, "--chdir", Self.workdirInside, "--remount-ro", "/"]
+
+        // The seccomp program, read by bwrap from descriptor 3 until end of file.
+        let program = SeccompFilter.Architecture.current.map { SeccompFilter.program(for: $0, denyInetSockets: limits.network == .none) }
+        var extra: [Int32] = []
+        if let program {
+            var fds: [Int32] = [-1, -1]
+            guard pipe(&fds) == 0 else { throw SandboxError("cannot create a pipe: \(String(cString: strerror(errno)))") }
+            let written = program.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
+            close(fds[1])
+            guard written == program.count else {
+                close(fds[0])
+                throw SandboxError("cannot pass the seccomp program to bwrap")
+            }
+            extra.append(fds[0])
+            arguments += ["--seccomp", "3"]
+            inForce["seccomp"] = "bpf"
+        }
+        arguments += ["--"] + spec.arguments
+
+        var environment = spec.environment
+        environment["PATH"] = (toolchain.pathEntries + Toolchain.systemPath).joined(separator: ":")
+        environment["HOME"] = Self.homeInside
+        environment["TMPDIR"] = "/tmp"
+        environment["USER"] = "sandbox"
+        environment["LOGNAME"] = "sandbox"
+        for key in ["PWD", "OLDPWD", "PYENV_ROOT", "PYENV_VERSION"] { environment.removeValue(forKey: key) }
+
+        var plan = LaunchPlan(path: bwrapPath, arguments: arguments, environment: environment, workdir: "/")
+        plan.extraDescriptors = extra
+        plan.cgroupProcs = try group?.procsFiles() ?? []
+        defer { plan.cgroupProcs.forEach { close($0) } }
+        plan.resourceLimits = rlimits
+        plan.stages = stages
+        if asRoot { plan.credentials = (Self.sandboxID, Self.sandboxID) }
+
+        var supervision = Supervision()
+        supervision.killTree = { group?.killAll() }
+        supervision.check = {
+            if let cpu = limits.cpuSeconds, let used = group?.cpuSeconds(), used > cpu { return .cpu }
+            if let disk = limits.diskBytes {
+                let now = SafeTree.usage(of: spec.workdir)
+                if now.bytes - diskBaseline > Int64(disk) { return .disk }
+            }
+            return nil
+        }
+
+        var outcome = try ProcessRunner.run(plan, timeout: spec.timeout, outputLimit: spec.outputLimit,
+                                            outputKillBytes: limits.outputBytes, supervision: supervision, isolation: isolation)
+        outcome.limitsInForce = inForce
+        // bwrap reports a command killed by signal N as exit status 128 + N.
+        if let status = outcome.exitStatus, status > 128, status <= 128 + 64 {
+            outcome.signal = status - 128
+            outcome.exitStatus = nil
+        }
+        if let usage = group?.usage() {
+            outcome.peakMemoryBytes = usage.peakMemoryBytes ?? outcome.peakMemoryBytes
+            outcome.cpuSeconds = usage.cpuSeconds ?? outcome.cpuSeconds
+            if outcome.killedBy == nil || outcome.killedBy == .timeout {
+                if usage.outOfMemoryKills > 0 { outcome.killedBy = .memory } else if usage.pidsLimitHits > 0, !outcome.succeeded { outcome.killedBy = .pids }
+            }
+        }
+        if outcome.killedBy == nil {
+            if outcome.signal == SIGXFSZ { outcome.killedBy = .fileSize }
+            if outcome.signal == SIGXCPU { outcome.killedBy = .cpu }
+            if let cpu = limits.cpuSeconds, outcome.cpuSeconds > cpu, !outcome.succeeded { outcome.killedBy = .cpu }
+        }
+        if outcome.killedBy != nil { outcome.exitStatus = nil }
+        return outcome
+    }
+
+    /// The system directories, read-only: `/usr`, and `/bin`, `/lib`... as the host has them
+    /// (symlinks into `/usr` on merged systems), plus the few files of `/etc` programs need.
+    private func systemMounts() -> [String] {
+        var arguments = ["--ro-bind", "/usr", "/usr"]
+        for top in ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"] {
+            var info = stat()
+            guard lstat(top, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFLNK, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: top) {
+                arguments += ["--symlink", target, top]
+            } else {
+                arguments += ["--ro-bind", top, top]
+            }
+        }
+        for file in ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "localtime",
+                     "nsswitch.conf", "mime.types", "protocols", "services", "os-release"] {
+            arguments += ["--ro-bind-try", "/etc/" + file, "/etc/" + file]
+        }
+        return arguments
+    }
+}
+
+/// Empty folders the engine binds host folders onto in a private mount namespace, so a sandbox
+/// that runs as uid 65534 can be given folders below ones only root may pass (`/root/.pyenv`),
+/// and the small `/etc` files every sandbox gets. Lives in a fresh folder of the temporary
+/// directory that only the engine can write.
+final class StagingArea: @unchecked Sendable {
+    let root: String
+    private let lock = NSLock()
+    private var targets: [String: String] = [:]
+
+    init() throws {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/crucible-stage-\(getpid())-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw SandboxError("cannot create a staging folder: \(String(cString: strerror(errno)))")
+        }
+        root = String(cString: made)
+        chmod(root, 0o755)
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: false)
+        let id = BubblewrapSandbox.sandboxID
+        let files = [
+            "passwd": "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:\(id):\(id):sandbox:\(BubblewrapSandbox.homeInside):/bin/sh\n",
+            "group": "root:x:0:\nsandbox:x:\(id):\n",
+            "hosts": "127.0.0.1 localhost crucible\n::1 localhost crucible\n",
+        ]
+        for (name, text) in files {
+            try text.write(toFile: root + "/etc/" + name, atomically: true, encoding: .utf8)
+            chmod(root + "/etc/" + name, 0o644)
+        }
+        Self.removeStale(besides: root)
+    }
+
+    func etcFile(_ name: String) -> String { root + "/etc/" + name }
+
+    /// The staging folder (or file) for a host path, made once and reused.
+    func target(for source: String) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = targets[source] { return known }
+        let target = root + "/\(targets.count)"
+        var info = stat()
+        guard stat(source, &info) == 0 else { throw SandboxError("cannot bind \(source): \(String(cString: strerror(errno)))") }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            guard mkdir(target, 0o755) == 0 || errno == EEXIST else { throw SandboxError("cannot create \(target)") }
+        } else {
+            let fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SandboxError("cannot create \(target)") }
+            close(fd)
+        }
+        targets[source] = target
+        return target
+    }
+
+    /// A staging folder for one run's working directory.
+    func workdirTarget(serial: Int) throws -> String {
+        let target = root + "/w\(serial)"
+        guard mkdir(target, 0o755) == 0 || errno == EEXIST else {
+            throw SandboxError("cannot create \(target): \(String(cString: strerror(errno)))")
+        }
+        return target
+    }
+
+    func releaseWorkdir(serial: Int) { rmdir(root + "/w\(serial)") }
+
+    /// Staging folders of engines that no longer run.
+    private static func removeStale(besides current: String) {
+        let tmp = FileManager.default.temporaryDirectory.path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("crucible-stage-") {
+            let fields = name.split(separator: "-")
+            guard fields.count >= 4, let pid = pid_t(fields[2]), kill(pid, 0) != 0, errno == ESRCH,
+                  tmp + "/" + name != current else { continue }
+            try? SafeTree.remove(tmp + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+enum SelfTestProbe {
+    static let script = "print(1)"
+}

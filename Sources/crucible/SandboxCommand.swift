@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Sandbox
+
+extension Crucible {
+    struct SandboxCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sandbox", abstract: "Run a command in Crucible's sandbox, or test the sandbox's isolation.",
+            subcommands: [Run.self, SelfTest.self])
+
+        struct Run: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Run one command in the bubblewrap sandbox, the working directory writable at /work.",
+                discussion: """
+                The command's output is printed when it ends. The exit status is the command's own (128 + N for \
+                a signal N), or 125 when a limit ended it, with a line saying which.
+                Example: crucible sandbox run --memory 256M --timeout 10s -- python3 -c 'print(1)'
+                """)
+
+            @Option(help: "Memory for the whole sandbox, tmpfs included (512M, 2G).") var memory = "512M"
+            @Option(help: "Wall-clock limit (30, 30s, 2m).") var timeout = "60s"
+            @Option(help: "CPU time of the whole process tree (30s); none by default.") var cpu: String?
+            @Option(help: "Processes and threads at once.") var pids = 256
+            @Option(help: "Bytes the run may add to the working directory.") var disk = "1G"
+            @Option(name: .customLong("file-size"), help: "The largest file a process may write.") var fileSize = "1G"
+            @Option(help: "none, or loopback (a loopback of the sandbox's own).") var network = "none"
+            @Option(help: "The writable working directory (default: the current one).") var workdir: String?
+            @Option(name: .customLong("path"), help: "A host path to bind read-only at the same place (repeatable).") var paths: [String] = []
+            @Flag(help: "Print the outcome record as JSON instead of the command's output.") var json = false
+            @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
+
+            func validate() throws {
+                if command.isEmpty { throw ValidationError("no command given; put it after --, e.g. crucible sandbox run -- python3 bench.py") }
+                _ = try limits()
+                if let workdir, !FileManager.default.fileExists(atPath: workdir) {
+                    throw ValidationError("working directory \(workdir) does not exist")
+                }
+            }
+
+            func limits() throws -> (SandboxLimits, Double) {
+                func size(_ text: String, _ name: String) throws -> Int {
+                    guard let bytes = ByteSize.parse(text), bytes > 0 else {
+                        throw ValidationError("--\(name) \(text): expected a positive size like 256M, 2G or 65536")
+                    }
+                    return bytes
+                }
+                func duration(_ text: String, _ name: String) throws -> Double {
+                    guard let seconds = DurationText.parse(text) else {
+                        throw ValidationError("--\(name) \(text): expected a positive duration like 30, 30s or 2m")
+                    }
+                    return seconds
+                }
+                guard pids > 0 else { throw ValidationError("--pids \(pids): must be at least 1") }
+                guard let network = SandboxNetwork(rawValue: network) else {
+                    throw ValidationError("--network \(network): expected none or loopback")
+                }
+                let limits = SandboxLimits(memoryBytes: try size(memory, "memory"), cpuSeconds: try cpu.map { try duration($0, "cpu") },
+                                           pids: pids, fileSizeBytes: try size(fileSize, "file-size"), diskBytes: try size(disk, "disk"),
+                                           network: network)
+                return (limits, try duration(timeout, "timeout"))
+            }
+
+            func run() async throws {
+                let (limits, seconds) = try limits()
+                let directory = URL(fileURLWithPath: workdir ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
+                let sandbox = try BubblewrapSandbox(readOnlyPaths: paths)
+                let spec = ProcessSpec(arguments: command, workdir: directory, timeout: seconds, outputLimit: 8 << 20, limits: limits)
+                let outcome = try await sandbox.run(spec)
+                if json {
+                    try printJSON(outcome)
+                } else {
+                    FileHandle.standardOutput.write(Data(outcome.stdout.utf8))
+                    FileHandle.standardError.write(Data(outcome.stderr.utf8))
+                }
+                if let kill = outcome.killedBy {
+                    FileHandle.standardError.write(Data("crucible: sandbox: killed by \(kill.rawValue)\n".utf8))
+                    throw ExitCode(125)
+                }
+                if let signal = outcome.signal { throw ExitCode(128 + signal) }
+                if let status = outcome.exitStatus, status != 0 { throw ExitCode(status) }
+            }
+        }
+
+        struct SelfTest: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "selftest",
+                abstract: "Try to break each promise of the sandbox from inside it; one row a promise, exit 1 if any fails.")
+
+            @Flag(help: "Print JSON.") var json = false
+
+            func run() async throws {
+                let printRow: @Sendable (SandboxSelfTest.Row) -> Void = { row in
+                    let mark = row.held ? "ok  " : "FAIL"
+                    let failure = row.held ? "" : " — " + row.detail
+                    write("\(mark) \(row.id.padding(toLength: 28, withPad: " ", startingAt: 0)) \(row.promise)\(failure)\n")
+                }
+                let report = try await SandboxSelfTest.run(progress: json ? nil : printRow)
+                if json {
+                    try printJSON(report)
+                } else {
+                    write("\(report.rows.filter { $0.held }.count)/\(report.rows.count) promises held (\(report.isolation); limits by \(report.limitsBy))\n")
+                }
+                if !report.passed { throw ExitCode(1) }
+            }
+        }
+    }
+}
