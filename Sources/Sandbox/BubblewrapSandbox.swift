@@ -131,7 +131,7 @@ public struct BubblewrapSandbox: Sandbox {
         var stages: [(source: String, target: String)] = []
         func reachable(_ source: String) throws -> String {
             // As root the sandbox's uid cannot pass folders such as /root: bind through staging.
-            guard asRoot else { return source }
+            guard asRoot, !Self.othersCanReach(source) else { return source }
             let target = try staging.target(for: source)
             stages.append((source, target))
             return target
@@ -139,24 +139,22 @@ public struct BubblewrapSandbox: Sandbox {
         var arguments = [bwrapPath, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
                          "--hostname", "crucible", "--uid", "\(Self.sandboxID)", "--gid", "\(Self.sandboxID)", "--cap-drop", "ALL"]
         arguments += systemMounts()
-        for file in ["passwd", "group", "hosts"] {
-            arguments += ["--ro-bind", staging.etcFile(file), "/etc/" + file]
-        }
         for path in toolchain.binds + readOnlyPaths {
             arguments += ["--ro-bind", try reachable(path), path]
         }
         let tmpfsSize = limits.memoryBytes.map { ["--size", "\($0)"] } ?? []
         arguments += ["--proc", "/proc", "--dev", "/dev"]
-        arguments += tmpfsSize + ["--perms", "1777", "--tmpfs", "/tmp"]
-        arguments += tmpfsSize + ["--perms", "0700", "--tmpfs", Self.homeInside]
+        // Home lives in the private /tmp: one tmpfs, one limit, and a mount less to make per run.
+        arguments += tmpfsSize + ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "0700", "--dir", "/tmp/home",
+                                  "--symlink", "/tmp/home", Self.homeInside]
         let workdirSource: String
-        if asRoot {
+        if asRoot, !Self.othersCanReach(spec.workdir) {
             workdirSource = try staging.workdirTarget(serial: serial)
             stages.append((spec.workdir, workdirSource))
         } else {
             workdirSource = spec.workdir
         }
-        defer { if asRoot { staging.releaseWorkdir(serial: serial) } }
+        defer { if workdirSource != spec.workdir { staging.releaseWorkdir(serial: serial) } }
         arguments += ["--bind", workdirSource, Self.workdirInside, "--chdir", Self.workdirInside, "--remount-ro", "/"]
 
         // The seccomp program, read by bwrap from descriptor 3 until end of file.
@@ -228,8 +226,22 @@ public struct BubblewrapSandbox: Sandbox {
         return outcome
     }
 
+    /// Whether a user other than the owner may pass every folder above `path`: then bwrap,
+    /// running as the sandbox's uid, can bind it by its path and no staging is needed.
+    static func othersCanReach(_ path: String) -> Bool {
+        var folder = (path as NSString).deletingLastPathComponent
+        while !folder.isEmpty {
+            var info = stat()
+            guard stat(folder, &info) == 0 else { return false }
+            if info.st_mode & S_IXOTH == 0, info.st_uid != sandboxID { return false }
+            if folder == "/" { return true }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return true
+    }
+
     /// The system directories, read-only: `/usr`, and `/bin`, `/lib`... as the host has them
-    /// (symlinks into `/usr` on merged systems), plus the few files of `/etc` programs need.
+    /// (symlinks into `/usr` on merged systems), and the staging area's `/etc`.
     private func systemMounts() -> [String] {
         var arguments = ["--ro-bind", "/usr", "/usr"]
         for top in ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"] {
@@ -241,10 +253,7 @@ public struct BubblewrapSandbox: Sandbox {
                 arguments += ["--ro-bind", top, top]
             }
         }
-        for file in ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "localtime",
-                     "nsswitch.conf", "mime.types", "protocols", "services", "os-release"] {
-            arguments += ["--ro-bind-try", "/etc/" + file, "/etc/" + file]
-        }
+        arguments += ["--ro-bind", staging.root + "/etc", "/etc"]
         return arguments
     }
 }
@@ -265,21 +274,40 @@ final class StagingArea: @unchecked Sendable {
         }
         root = String(cString: made)
         chmod(root, 0o755)
-        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: false)
-        let id = BubblewrapSandbox.sandboxID
-        let files = [
-            "passwd": "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:\(id):\(id):sandbox:\(BubblewrapSandbox.homeInside):/bin/sh\n",
-            "group": "root:x:0:\nsandbox:x:\(id):\n",
-            "hosts": "127.0.0.1 localhost crucible\n::1 localhost crucible\n",
-        ]
-        for (name, text) in files {
-            try text.write(toFile: root + "/etc/" + name, atomically: true, encoding: .utf8)
-            chmod(root + "/etc/" + name, 0o644)
-        }
+        try Self.makeEtc(at: root + "/etc")
         Self.removeStale(besides: root)
     }
 
-    func etcFile(_ name: String) -> String { root + "/etc/" + name }
+    /// The sandbox's `/etc`, made once: its own `passwd`, `group` and `hosts`, and copies of the
+    /// few host files programs need (the loader cache, certificates, time zone, alternatives).
+    /// One folder, so a run binds one mount instead of a dozen.
+    private static func makeEtc(at etc: String) throws {
+        let files = FileManager.default
+        try files.createDirectory(atPath: etc, withIntermediateDirectories: false)
+        for name in ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "ca-certificates.conf",
+                     "localtime", "nsswitch.conf", "mime.types", "protocols", "services", "os-release", "debian_version"] {
+            let source = "/etc/" + name
+            guard files.fileExists(atPath: source) else { continue }
+            // Copies keep symlinks as symlinks: those into /usr resolve inside the sandbox too.
+            try? files.copyItem(atPath: source, toPath: etc + "/" + name)
+        }
+        let id = BubblewrapSandbox.sandboxID
+        let made = [
+            "passwd": "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:\(id):\(id):sandbox:\(BubblewrapSandbox.homeInside):/bin/sh\n",
+            "group": "root:x:0:\nsandbox:x:\(id):\n",
+            "hosts": "127.0.0.1 localhost crucible\n::1 localhost crucible\n",
+            "hostname": "crucible\n",
+        ]
+        for (name, text) in made {
+            try text.write(toFile: etc + "/" + name, atomically: true, encoding: .utf8)
+        }
+        chmod(etc, 0o755)
+        for name in (try? files.subpathsOfDirectory(atPath: etc)) ?? [] {
+            var info = stat()
+            guard lstat(etc + "/" + name, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK else { continue }
+            chmod(etc + "/" + name, (info.st_mode & S_IFMT) == S_IFDIR ? 0o755 : 0o644)
+        }
+    }
 
     /// The staging folder (or file) for a host path, made once and reused.
     func target(for source: String) throws -> String {

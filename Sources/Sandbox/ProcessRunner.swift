@@ -74,7 +74,11 @@ enum ProcessRunner {
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         // The child moves descriptors into 0...; every source must sit at 10 or above.
         let high = ([devNull, outPipe[1], errPipe[1]] + plan.extraDescriptors).map { fcntl($0, F_DUPFD_CLOEXEC, 10) }
-        defer { high.forEach { close($0) } }
+        var highOpen = true
+        // The parent's copies must be gone before supervision: a write end left open here would
+        // keep the pipes from ever reaching end of file.
+        func closeHigh() { if highOpen { high.forEach { close($0) }; highOpen = false } }
+        defer { closeHigh() }
         close(devNull)
         close(outPipe[1])
         close(errPipe[1])
@@ -121,8 +125,10 @@ enum ProcessRunner {
                 }
             }
         }
+        let spawnError = errno
+        closeHigh()
         guard pid > 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = String(cString: strerror(spawnError))
             close(outPipe[0])
             close(errPipe[0])
             let step = failedStep.map { String(cString: $0) } ?? "spawn"

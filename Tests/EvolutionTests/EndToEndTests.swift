@@ -21,9 +21,13 @@ struct EndToEndTests {
             benchmarks:
               - {name: tests, run: "python3 -m pytest -q -p no:cacheprovider --junitxml=report.xml", format: junit, timeout: 30}
             evolution: {seed: 1}
-            sandbox: {isolation: none}
+            sandbox: {isolation: bubblewrap, memory: 256M}
             """)
         let (summary, ledger) = try await evolve(directory, iterations: 60)
+        #expect(summary.isolation == "bubblewrap")
+        let runs = try ledger.events().filter { $0.kind == .sandboxRun }
+        #expect(runs.count >= 60, "every benchmark run is a SandboxRun event")
+        #expect(runs.allSatisfy { $0.payload["isolation"]?.stringValue == "bubblewrap" })
         #expect(summary.baselineScore == 0.75)
         #expect(summary.bestScore == 1.0, "best \(String(describing: summary.bestScore)) after \(summary.iterations) iterations")
         #expect(try ledger.verify().ok)

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// `crucible sandbox run` and `selftest` as scripts use them: exit codes and the lines they print.
+@Suite(.enabled(if: access("/usr/bin/bwrap", X_OK) == 0, "bubblewrap is not installed"))
+struct SandboxCLITests {
+    private func run(_ arguments: [String]) throws -> CLITests.Result {
+        try CLITests.crucible(["sandbox", "run"] + arguments)
+    }
+
+    @Test("the exit status is the command's own; a limit gives 125 and a line naming it")
+    func exitStatus() throws {
+        let dir = FileManager.default.temporaryDirectory.path
+        let ok = try run(["--workdir", dir, "--", "/bin/sh", "-c", "echo hello; exit 3"])
+        #expect(ok.status == 3)
+        #expect(ok.stdout == "hello\n")
+        let killed = try run(["--workdir", dir, "--timeout", "300ms", "--", "sleep", "30"])
+        #expect(killed.status == 125)
+        #expect(killed.stderr.contains("crucible: sandbox: killed by timeout"))
+        let json = try run(["--workdir", dir, "--json", "--", "/bin/true"])
+        #expect(json.status == 0)
+        let record = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(record?["isolation"] as? String == "bubblewrap")
+        #expect((record?["limitsInForce"] as? [String: String])?["timeout"] == "engine")
+    }
+
+    @Test("bad limits, a missing command or working directory exit 2 with one clear line")
+    func badInput() throws {
+        for (arguments, words) in [
+            (["--memory=-1", "--", "true"], "--memory -1"),
+            (["--memory", "12Q", "--", "true"], "--memory 12Q"),
+            (["--timeout", "soon", "--", "true"], "--timeout soon"),
+            (["--pids", "0", "--", "true"], "--pids 0"),
+            (["--network", "host", "--", "true"], "--network host"),
+            (["--workdir", "/no/such/dir", "--", "true"], "/no/such/dir"),
+            ([], "no command given"),
+        ] {
+            let result = try run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
+        }
+    }
+}
