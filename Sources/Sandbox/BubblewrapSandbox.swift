@@ -253,7 +253,11 @@ public struct BubblewrapSandbox: Sandbox {
                 arguments += ["--ro-bind", top, top]
             }
         }
+        // Certificates and alternatives are hundreds of entries: bound, not copied.
         arguments += ["--ro-bind", staging.root + "/etc", "/etc"]
+        for folder in StagingArea.boundEtcFolders where FileManager.default.fileExists(atPath: "/etc/" + folder) {
+            arguments += ["--ro-bind", "/etc/" + folder, "/etc/" + folder]
+        }
         return arguments
     }
 }
@@ -279,12 +283,16 @@ final class StagingArea: @unchecked Sendable {
     }
 
     /// The sandbox's `/etc`, made once: its own `passwd`, `group` and `hosts`, and copies of the
-    /// few host files programs need (the loader cache, certificates, time zone, alternatives).
+    /// few host files programs need (the loader cache, time zone, name service).
     /// One folder, so a run binds one mount instead of a dozen.
+    /// Folders of `/etc` bound as they are, on empty mount points in the staged `/etc`.
+    static let boundEtcFolders = ["ssl", "alternatives"]
+
     private static func makeEtc(at etc: String) throws {
         let files = FileManager.default
         try files.createDirectory(atPath: etc, withIntermediateDirectories: false)
-        for name in ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "ca-certificates.conf",
+        for folder in boundEtcFolders { try files.createDirectory(atPath: etc + "/" + folder, withIntermediateDirectories: false) }
+        for name in ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "ca-certificates.conf",
                      "localtime", "nsswitch.conf", "mime.types", "protocols", "services", "os-release", "debian_version"] {
             let source = "/etc/" + name
             guard files.fileExists(atPath: source) else { continue }
