@@ -40,4 +40,19 @@ struct SandboxCLITests {
             #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
         }
     }
+
+    @Test("end to end: the self-test breaks no promise on this machine, and --json lists every row")
+    func selftestEndToEnd() throws {
+        let result = try CLITests.crucible(["sandbox", "selftest", "--json"])
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let rows = report?["rows"] as? [[String: Any]] ?? []
+        let broken = rows.filter { $0["held"] as? Bool != true }.map { "\($0["id"] ?? "?"): \($0["detail"] ?? "")" }
+        #expect(result.status == 0, "broken promises: \(broken), stderr: \(result.stderr)")
+        #expect(broken.isEmpty, "\(broken)")
+        let ids = Set(rows.compactMap { $0["id"] as? String })
+        for id in ["network.tcp4.host_loopback", "fs.symlink.outside", "env.canary", "syscall.io_uring", "tty.tiocsti_pty",
+                   "timeout.stopped-pid1", "memory.tmpfs", "pids.fork-bomb", "disk.fill", "output.flood", "host.no-leftovers"] {
+            #expect(ids.contains(id), "the self-test has no row \(id)")
+        }
+    }
 }
