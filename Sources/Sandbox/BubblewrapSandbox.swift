@@ -115,17 +115,21 @@ public struct BubblewrapSandbox: Sandbox {
         if limits.diskBytes != nil { inForce["disk"] = "engine" }
         if limits.network == .none { inForce["network"] = "none" } else { inForce["network"] = "loopback" }
 
-        // The working directory: given to the sandbox's uid for the run, and back after.
-        var owner: (uid: uid_t, gid: gid_t)?
+        // The working directory: given to the sandbox's uid for the run, and after it each entry
+        // back to its own owner (what the code made, to the directory's owner). The way back is
+        // registered before the hand-over starts, so a hand-over that fails part way is undone too.
+        var owners: SafeTree.Owners?
+        defer { if let owners { try? SafeTree.restoreOwners(of: spec.workdir, owners) } }
         if asRoot {
             var info = stat()
             guard lstat(spec.workdir, &info) == 0 else { throw SandboxError("cannot stat \(spec.workdir)") }
+            if let problem = Self.sharedFolderProblem(spec.workdir) { throw SandboxError(problem) }
             if info.st_uid != Self.sandboxID || info.st_gid != Self.sandboxID {
-                owner = (info.st_uid, info.st_gid)
-                try SafeTree.changeOwner(of: spec.workdir, uid: Self.sandboxID, gid: Self.sandboxID)
+                var record = SafeTree.Owners(root: SafeTree.Owner(uid: info.st_uid, gid: info.st_gid))
+                defer { owners = record }
+                try SafeTree.handOver(spec.workdir, to: SafeTree.Owner(uid: Self.sandboxID, gid: Self.sandboxID), recording: &record)
             }
         }
-        defer { if let owner { try? SafeTree.changeOwner(of: spec.workdir, uid: owner.uid, gid: owner.gid) } }
         let diskBaseline = limits.diskBytes.map { _ in SafeTree.usage(of: spec.workdir).bytes } ?? 0
 
         var stages: [(source: String, target: String)] = []
@@ -224,6 +228,15 @@ public struct BubblewrapSandbox: Sandbox {
         }
         if outcome.killedBy != nil { outcome.exitStatus = nil }
         return outcome
+    }
+
+    /// Why `path` cannot be a working directory, when every user may write to it (the sticky
+    /// bit or write permission for others, as /tmp has): the engine, as root, hands its working
+    /// directory to the sandbox's uid for the run, and a shared folder holds other users' files.
+    public static func sharedFolderProblem(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & (S_ISVTX | S_IWOTH) != 0 else { return nil }
+        return "\(path) is shared (every user may write to it) and cannot be the sandbox's working directory: give it a folder of its own"
     }
 
     /// Whether a user other than the owner may pass every folder above `path`: then bwrap,

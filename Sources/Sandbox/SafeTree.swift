@@ -47,6 +47,71 @@ public enum SafeTree {
     ///   `maxOpenDirectories` levels below `root` is met (changed but not entered: going further
     ///   would mean rearranging the tree).
     public static func changeOwner(of root: String, uid: uid_t, gid: gid_t) throws {
+        try chownTree(root) { _ in Owner(uid: uid, gid: gid) }
+    }
+
+    /// A file's owner.
+    public struct Owner: Hashable, Sendable {
+        public var uid: uid_t
+        public var gid: gid_t
+        public init(uid: uid_t, gid: gid_t) {
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+
+    /// Who owned each entry of a tree before `handOver`, so that `restoreOwners` gives every
+    /// entry back to its own owner, not all of them to the root's.
+    public struct Owners: Sendable {
+        fileprivate var byFile: [FileID: Owner] = [:]
+        /// The owner of the tree's root: entries created since the hand-over go to it.
+        public let root: Owner
+        /// Whom the tree was handed to; set by `handOver`.
+        public fileprivate(set) var handedTo: Owner?
+
+        public init(root: Owner) {
+            self.root = root
+        }
+    }
+
+    /// A file, by device and inode: renames inside the tree keep it.
+    fileprivate struct FileID: Hashable, Sendable {
+        var device: UInt
+        var inode: UInt
+        init(_ status: stat) {
+            device = UInt(status.st_dev)
+            inode = UInt(status.st_ino)
+        }
+    }
+
+    /// Gives every entry under `root` to `owner` as `changeOwner` does, recording in `owners` whom
+    /// each belonged to. Entries that vanish during the walk (a tree others still write to) are
+    /// skipped. Call `restoreOwners` with the record afterwards, also when this throws: what was
+    /// changed before the failure is recorded.
+    public static func handOver(_ root: String, to owner: Owner, recording owners: inout Owners) throws {
+        owners.handedTo = owner
+        try chownTree(root) { status in
+            let id = FileID(status)
+            if owners.byFile[id] == nil { owners.byFile[id] = Owner(uid: status.st_uid, gid: status.st_gid) }
+            return owner
+        }
+    }
+
+    /// Gives each entry under `root` back the owner `handOver` recorded for it; an entry it did
+    /// not record that belongs to whom the tree was handed to (the code made it) goes to the
+    /// root's owner; any other entry is left as it is.
+    public static func restoreOwners(of root: String, _ owners: Owners) throws {
+        try chownTree(root) { status in
+            if let recorded = owners.byFile[FileID(status)] { return recorded }
+            let current = Owner(uid: status.st_uid, gid: status.st_gid)
+            return current == owners.handedTo ? owners.root : nil
+        }
+    }
+
+    /// Gives every entry under `root` the owner `owner` chooses for it (nil: leave it), with
+    /// lchown semantics, never following a symlink, not crossing into other file systems, and
+    /// changing a file with several hard links only once all its links have been met.
+    private static func chownTree(_ root: String, owner: (stat) -> Owner?) throws {
         var linksMet: [UInt: UInt] = [:]
         var failure: SandboxError?
         walk(root, visit: { directory, name, status, path in
@@ -58,7 +123,8 @@ public enum SafeTree {
                 }
                 linksMet[status.st_ino] = nil
             }
-            if fchownat(directory, name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0 {
+            guard let target = owner(status), target.uid != status.st_uid || target.gid != status.st_gid else { return true }
+            if fchownat(directory, name, target.uid, target.gid, AT_SYMLINK_NOFOLLOW) != 0, errno != ENOENT {
                 failure = failure ?? systemError(path(), "cannot change owner")
             }
             return true
@@ -271,7 +337,8 @@ public enum SafeTree {
                 continue
             }
             guard let stream = openDirectory(name, in: top.fd) else {
-                blocked(openFailure(path(), name, in: top.fd))
+                // A directory that vanished since it was listed is no longer part of the tree.
+                if errno != ENOENT { blocked(openFailure(path(), name, in: top.fd)) }
                 continue
             }
             stack.append(Frame(stream: stream, name: name, path: path()))

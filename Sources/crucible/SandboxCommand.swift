@@ -35,6 +35,9 @@ extension Crucible {
                 if let workdir, !FileManager.default.fileExists(atPath: workdir) {
                     throw ValidationError("working directory \(workdir) does not exist")
                 }
+                if geteuid() == 0, let problem = BubblewrapSandbox.sharedFolderProblem(workdir ?? FileManager.default.currentDirectoryPath) {
+                    throw ValidationError(problem)
+                }
             }
 
             func limits() throws -> (SandboxLimits, Double) {

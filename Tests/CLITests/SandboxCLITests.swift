@@ -10,7 +10,11 @@ struct SandboxCLITests {
 
     @Test("the exit status is the command's own; a limit gives 125 and a line naming it")
     func exitStatus() throws {
-        let dir = FileManager.default.temporaryDirectory.path
+        // A folder of its own: the sandbox hands its working directory to uid 65534 for the run,
+        // and the shared temporary folder is not this test's to hand over.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-sandbox-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let ok = try run(["--workdir", dir, "--", "/bin/sh", "-c", "echo hello; exit 3"])
         #expect(ok.status == 3)
         #expect(ok.stdout == "hello\n")
@@ -24,9 +28,9 @@ struct SandboxCLITests {
         #expect((record?["limitsInForce"] as? [String: String])?["timeout"] == "engine")
     }
 
-    @Test("bad limits, a missing command or working directory exit 2 with one clear line")
+    @Test("bad limits, a missing command, a missing or shared working directory exit 2 with one clear line")
     func badInput() throws {
-        for (arguments, words) in [
+        var cases: [([String], String)] = [
             (["--memory=-1", "--", "true"], "--memory -1"),
             (["--memory", "12Q", "--", "true"], "--memory 12Q"),
             (["--timeout", "soon", "--", "true"], "--timeout soon"),
@@ -34,7 +38,10 @@ struct SandboxCLITests {
             (["--network", "host", "--", "true"], "--network host"),
             (["--workdir", "/no/such/dir", "--", "true"], "/no/such/dir"),
             ([], "no command given"),
-        ] {
+        ]
+        // As root the sandbox hands its working directory over for the run: never a shared one.
+        if geteuid() == 0 { cases.append((["--workdir", "/tmp", "--", "true"], "/tmp is shared")) }
+        for (arguments, words) in cases {
             let result = try run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")

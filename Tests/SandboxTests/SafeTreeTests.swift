@@ -94,6 +94,36 @@ struct SafeTreeTests {
         #expect(try owner(of: scratch.outside + "/secret") == creator)
     }
 
+    @Test("after a hand-over each entry gets its own owner back, and what the code made goes to the root's owner",
+          .enabled(if: geteuid() == 0, "needs root"))
+    func restoreGivesEachEntryItsOwner() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write(scratch.tree + "/mine", "root's")
+        try scratch.write(scratch.tree + "/theirs", "another user's")
+        try #require(mkdir(scratch.tree + "/their-dir", 0o755) == 0)
+        try #require(chown(scratch.tree + "/theirs", 4242, 4343) == 0)
+        try #require(chown(scratch.tree + "/their-dir", 4242, 4343) == 0)
+        let creator = (geteuid(), getegid())
+        var owners = SafeTree.Owners(root: SafeTree.Owner(uid: creator.0, gid: creator.1))
+
+        try SafeTree.handOver(scratch.tree, to: SafeTree.Owner(uid: 65534, gid: 65534), recording: &owners)
+        for path in ["", "/mine", "/theirs", "/their-dir"] {
+            #expect(try owner(of: scratch.tree + path) == (65534, 65534), "\(path)")
+        }
+        // What the sandboxed code does meanwhile: makes a file, renames one of the others.
+        try scratch.write(scratch.tree + "/made", "new")
+        try #require(chown(scratch.tree + "/made", 65534, 65534) == 0)
+        try #require(rename(scratch.tree + "/theirs", scratch.tree + "/their-dir/moved") == 0)
+
+        try SafeTree.restoreOwners(of: scratch.tree, owners)
+        #expect(try owner(of: scratch.tree) == creator)
+        #expect(try owner(of: scratch.tree + "/mine") == creator)
+        #expect(try owner(of: scratch.tree + "/made") == creator)
+        #expect(try owner(of: scratch.tree + "/their-dir") == (4242, 4343))
+        #expect(try owner(of: scratch.tree + "/their-dir/moved") == (4242, 4343))
+    }
+
     @Test("a sparse 1 TiB file counts only its allocated blocks and reads only maxBytes")
     func sparseFile() throws {
         let scratch = try Scratch()
