@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "CrucibleCore", targets: ["CrucibleCore"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "LLM", targets: ["LLM"]),
         .library(name: "Evolution", targets: ["Evolution"]),
     ],
     dependencies: [
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         .target(
@@ -39,8 +42,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LLM",
+            dependencies: [
+                "CrucibleCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Evolution",
-            dependencies: ["CrucibleCore", "Ledger", "Sandbox", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CrucibleCore", "Ledger", "Sandbox", "LLM", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -54,16 +67,27 @@ let package = Package(
             dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "LLMTesting",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/LLMTesting",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "LLMTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EvolutionTests",
-            dependencies: ["Evolution", "Sandbox"],
+            dependencies: ["Evolution", "Sandbox", "LLMTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["crucible", "Evolution"],
+            dependencies: ["crucible", "Evolution", "LLMTesting"],
             swiftSettings: swiftSettings
         ),
     ]

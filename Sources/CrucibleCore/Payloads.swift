@@ -38,11 +38,14 @@ public struct RunFinished: EventPayload, Hashable {
     public var run: Int
     public var iterations: Int
     public var reason: String
+    /// What the run's model calls cost, per model; nil for runs that called none.
+    public var usage: [ModelUsage]?
 
-    public init(run: Int, iterations: Int, reason: String) {
+    public init(run: Int, iterations: Int, reason: String, usage: [ModelUsage]? = nil) {
         self.run = run
         self.iterations = iterations
         self.reason = reason
+        self.usage = usage
     }
 }
 
@@ -73,8 +76,11 @@ public struct PatchProposed: EventPayload, Hashable {
     public var treeDigest: String
     /// One line a human reads.
     public var summary: String
+    /// What the model calls that wrote the patch cost, per model; nil for proposers that call none.
+    public var usage: [ModelUsage]?
 
-    public init(variant: Int, parent: Int, iteration: Int, patch: Patch, patchDigest: String, treeDigest: String, summary: String) {
+    public init(variant: Int, parent: Int, iteration: Int, patch: Patch, patchDigest: String, treeDigest: String, summary: String,
+                usage: [ModelUsage]? = nil) {
         self.variant = variant
         self.parent = parent
         self.iteration = iteration
@@ -82,6 +88,7 @@ public struct PatchProposed: EventPayload, Hashable {
         self.patchDigest = patchDigest
         self.treeDigest = treeDigest
         self.summary = summary
+        self.usage = usage
     }
 }
 
@@ -97,13 +104,16 @@ public struct PatchRejected: EventPayload, Hashable {
     public var reason: String
     /// The offending patch, when there was one and it is not already recorded.
     public var patch: Patch?
+    /// What the model calls behind the refused proposal cost, per model; nil when none were made.
+    public var usage: [ModelUsage]?
 
-    public init(variant: Int?, iteration: Int, stage: String, reason: String, patch: Patch? = nil) {
+    public init(variant: Int?, iteration: Int, stage: String, reason: String, patch: Patch? = nil, usage: [ModelUsage]? = nil) {
         self.variant = variant
         self.iteration = iteration
         self.stage = stage
         self.reason = reason
         self.patch = patch
+        self.usage = usage
     }
 }
 

@@ -12,6 +12,7 @@ extension Crucible {
         @Option(help: "search or llm (default: evolution.proposer).") var proposer: String?
         @Option(help: "The seed (default: evolution.seed).") var seed: UInt64?
         @Option(help: "Candidates evaluated at once (default: evolution.jobs).") var jobs: Int?
+        @Flag(help: "Ask the model even when the response cache holds an answer (llm proposer).") var noCache = false
         @Flag(help: "Print one JSON object per line: each iteration, then the summary.") var json = false
 
         func validate() throws {
@@ -23,7 +24,8 @@ extension Crucible {
         }
 
         func run() async throws {
-            let session = try await EvolutionSession.open(workspace.dir, proposer: proposer.flatMap(WorkspaceConfig.ProposerKind.init))
+            let session = try await EvolutionSession.open(workspace.dir, proposer: proposer.flatMap(WorkspaceConfig.ProposerKind.init),
+                                                          useCache: noCache ? false : nil)
             let printer = ProgressPrinter(json: json)
             let summary = try await session.loop.run(
                 EvolutionLoop.Options(iterations: iterations, seed: seed, jobs: jobs), observe: printer.handle)
@@ -83,6 +85,8 @@ final class ProgressPrinter: Sendable {
         let best = summary.bestScore.map { Format.score($0) } ?? "-"
         write("done: \(summary.iterations) iterations in \(String(format: "%.1f", summary.seconds))s (\(String(format: "%.1f", summary.candidatesPerMinute)) cand/min); baseline \(baseline) → best \(best) (\(VariantID.format(summary.bestID)))" + "\n")
         write("\(summary.evaluated) evaluated, \(summary.errors) evaluation errors, \(summary.rejected) rejected; `crucible report` summarises, `crucible show \(VariantID.format(summary.bestID))` shows the best" + "\n")
+        for entry in summary.usage { write("llm \(UsageText.line(entry))" + "\n") }
+        if summary.reason != "completed" { write("stopped early: \(summary.reason)" + "\n") }
     }
 
     private func eta(_ minutes: Double) -> String {

@@ -63,7 +63,7 @@ extension Crucible {
         @Option(help: "md, json or html.") var format: Output = .md
 
         func run() throws {
-            let report = RunReport(snapshot: try Inspector.open(workspace.dir).ledger.archive())
+            let report = try Inspector.open(workspace.dir).report()
             switch format {
             case .md: print(report.markdown, terminator: "")
             case .json: try printJSON(report)

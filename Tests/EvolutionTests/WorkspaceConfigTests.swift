@@ -1,4 +1,5 @@
 import Evolution
+import LLM
 import Foundation
 import Sandbox
 import Testing
@@ -167,5 +168,89 @@ struct ParentSelectorTests {
         let picks = (0..<200).map { _ in tournament.select(from: candidates, using: &rng)! }
         #expect(picks.filter { $0 == 0 }.count < picks.filter { $0 == 2 }.count)
         #expect(best.select(from: [], using: &rng) == nil)
+    }
+}
+
+struct LLMConfigTests {
+    private let base = """
+        target: {editable: [a.py]}
+        benchmarks:
+          - {name: a, run: "true"}
+        evolution: {proposer: llm}
+
+        """
+
+    @Test("the llm section's keys parse, and several models inherit the section's settings")
+    func fullSection() throws {
+        let config = try WorkspaceConfig.parse(base + """
+            llm:
+              endpoint: http://127.0.0.1:8000/v1
+              model: unused
+              api_key_env: MY_KEY
+              temperature: 0.2
+              max_tokens: 2048
+              max_tokens_field: max_completion_tokens
+              timeout: 2m
+              max_concurrency: 4
+              retries: 2
+              backoff: 0.5
+              max_backoff: 10
+              format: whole-file
+              edit_retries: 3
+              analysis: true
+              context_chars: 20000
+              prompts: prompts
+              cache: false
+              max_tokens_per_run: 100000
+              price: {input: 0.5, output: 1.5}
+              max_cost_per_run: 2
+              model_selection: bandit
+              models:
+                - {model: big, weight: 3}
+                - {model: small, endpoint: "http://127.0.0.1:9000/v1", format: search-replace, price: {input: 0, output: 0}}
+            """, file: "crucible.yaml")
+        let llm = config.llm
+        #expect(config.evolution.proposer == .llm)
+        #expect(llm.timeout == 120 && llm.maxConcurrency == 4 && llm.retries == 2 && llm.analysis && !llm.cache)
+        #expect(llm.maxTokensPerRun == 100000 && llm.maxCostPerRun == 2 && llm.modelSelection == .bandit)
+        let models = llm.resolvedModels
+        #expect(models.map(\.client.model) == ["big", "small"])
+        #expect(models[0].client.endpoint == "http://127.0.0.1:8000/v1" && models[0].format == .wholeFile && models[0].weight == 3)
+        #expect(models[0].client.apiKeyEnv == "MY_KEY" && models[0].client.tokenLimitField == .maxCompletionTokens)
+        #expect(models[0].price == ModelPrice(inputPerMillion: 0.5, outputPerMillion: 1.5))
+        #expect(models[1].client.endpoint == "http://127.0.0.1:9000/v1" && models[1].format == .searchReplace)
+        #expect(models[1].price == ModelPrice(inputPerMillion: 0, outputPerMillion: 0))
+        #expect(models[1].client.temperature == 0.2 && models[1].client.maxTokens == 2048)
+    }
+
+    @Test("bad llm values name the file, the line and the key", arguments: [
+        ("llm: {model: m, temperature: 3}", "llm.temperature", 5),
+        ("llm: {model: m, format: diff}", "llm.format", 5),
+        ("llm: {model: m, price: {input: 1}}", "llm.price", 5),
+        ("llm: {model: m, max_tokens_per_run: 0}", "llm.max_tokens_per_run", 5),
+        ("llm: {model: m, modle: x}", "llm.modle", 5),
+        ("llm:\n  models:\n    - {weight: 2}", "llm.models[0].model", 7),
+    ])
+    func badValues(section: String, key: String, line: Int) throws {
+        do {
+            _ = try WorkspaceConfig.parse(base + section, file: "ws/crucible.yaml")
+            Issue.record("\(section) parsed")
+        } catch {
+            #expect(error.key == key)
+            #expect(error.line == line)
+            #expect(error.description.hasPrefix("ws/crucible.yaml:\(line):"))
+        }
+    }
+
+    @Test("the llm proposer without a model is a config error naming llm.model")
+    func missingModel() throws {
+        let directory = try TestWorkspace.make(files: ["a.py": "x = 1\n"], yaml: base)
+        #expect(throws: ConfigError.self) { _ = try LLMProposer.make(workspace: try Workspace.load(directory)) }
+        do {
+            _ = try LLMProposer.make(workspace: try Workspace.load(directory))
+        } catch let error as ConfigError {
+            #expect(error.key == "llm.model")
+            #expect(error.description.contains("crucible.yaml"))
+        }
     }
 }

@@ -21,9 +21,9 @@ public struct Evaluation: Sendable {
 public struct Evaluator: Sendable {
     public let workspace: Workspace
     public let sandbox: any Sandbox
-    private let materializer: CandidateMaterializer
+    let materializer: CandidateMaterializer
     /// Where candidate copies are made and removed.
-    private let scratch: String
+    let scratch: String
 
     public init(workspace: Workspace, sandbox: any Sandbox, scratch: String? = nil) throws {
         self.workspace = workspace
@@ -54,7 +54,7 @@ public struct Evaluator: Sendable {
         }
         var results: [BenchmarkResult] = []
         for benchmark in workspace.config.benchmarks {
-            let folder = scratch + "/\(label)-\(benchmark.name.map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce("") { $0 + String($1) })"
+            let folder = scratch + "/\(label)-\(Self.folderName(benchmark.name))"
             try? SafeTree.remove(folder)
             try materializer.write(tree, to: folder)
             defer { try? SafeTree.remove(folder) }
@@ -65,6 +65,11 @@ public struct Evaluator: Sendable {
             results.append(result(of: benchmark, outcome, in: folder))
         }
         return Evaluation(verdict: .scored(Score(benchmarks: results)), runs: runs)
+    }
+
+    /// A benchmark's name as a folder name: letters and digits kept, the rest `_`.
+    static func folderName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
     /// The ledger's record of one run.

@@ -20,7 +20,12 @@ public struct Inspector: Sendable {
     }
 
     public func status() throws -> StatusReport {
-        StatusReport(snapshot: try ledger.archive())
+        StatusReport(snapshot: try ledger.archive(), usage: try ledger.modelUsage())
+    }
+
+    /// `crucible report`: the runs from baseline to best, with model usage.
+    public func report() throws -> RunReport {
+        RunReport(snapshot: try ledger.archive(), usage: try ledger.modelUsage())
     }
 
     /// The files of variant `id`.

@@ -22,8 +22,8 @@ public struct RunReport: Codable, Sendable {
     /// Evaluation errors by their first line.
     public var errors: [String: Int]
 
-    public init(snapshot: ArchiveSnapshot) {
-        status = StatusReport(snapshot: snapshot)
+    public init(snapshot: ArchiveSnapshot, usage: [ModelUsage] = []) {
+        status = StatusReport(snapshot: snapshot, usage: usage)
         let evaluated = snapshot.variants.filter { $0.score != nil }
             .sorted { ($0.iteration ?? -1, $0.id) < ($1.iteration ?? -1, $1.id) }
         var best: Double?
@@ -65,6 +65,15 @@ public struct RunReport: Codable, Sendable {
         }
         if !bestOverTime.isEmpty {
             out += "\nBest score over time: `\(Format.sparkline(bestOverTime))`\n"
+        }
+        if let stopped = status.stopped { out += "\nThe last run stopped early: \(stopped).\n" }
+        if !status.llm.isEmpty {
+            out += "\n## Model usage\n\n| model | tokens in | tokens out | calls | cached | without usage | cost |\n|---|---|---|---|---|---|---|\n"
+            for entry in status.llm {
+                let u = entry.usage
+                let unknown = u.unknownCalls == 0 ? "0" : "\(u.unknownCalls) (~\(u.estimatedTokens) tokens)"
+                out += "| \(entry.model) | \(u.promptTokens) | \(u.completionTokens) | \(u.calls) | \(u.cachedCalls) | \(unknown) | \(entry.cost.map { String(format: "%.4f", $0) } ?? "-") |\n"
+            }
         }
         out += "\n## Improvements, in order\n\n"
         if improvements.isEmpty {

@@ -23,8 +23,14 @@ public struct StatusReport: Codable, Sendable, Hashable {
     public var interrupted: Bool
     /// "bubblewrap" or "unisolated": how the latest evaluations ran.
     public var isolation: String
+    /// Model tokens and cost over every run, per model.
+    public var llm: [ModelUsage]
+    /// Why the last run stopped, when it stopped early (a spent budget).
+    public var stopped: String?
 
-    public init(snapshot: ArchiveSnapshot) {
+    public init(snapshot: ArchiveSnapshot, usage: [ModelUsage] = []) {
+        llm = usage
+        stopped = snapshot.runs.last?.finishedReason.flatMap { $0 == "completed" ? nil : $0 }
         func ref(_ id: Int?) -> Ref? { id.map { Ref(id: VariantID.format($0), score: snapshot.variant($0)?.score) } }
         baseline = ref(snapshot.baseline)
         best = ref(snapshot.best)
@@ -55,6 +61,8 @@ public struct StatusReport: Codable, Sendable, Hashable {
             "rejected   \(rejected.isEmpty ? "none" : rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
             "isolation  \(isolation)",
         ]
+        if let stopped { lines.append("stopped    the last run stopped early: \(stopped)") }
+        for entry in llm { lines.append("llm        \(UsageText.line(entry))") }
         if isolation == "unisolated" { lines.append("warning    candidates ran unisolated (sandbox.isolation: none)") }
         return lines.joined(separator: "\n")
     }

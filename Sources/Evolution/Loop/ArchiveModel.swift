@@ -47,12 +47,14 @@ struct ArchiveModel {
 
     mutating func setBest(_ id: Int) { best = id }
 
-    /// Counts a settled variant's outcome for the operators that made it.
+    /// Counts a settled variant's outcome for the operators that made it (`search/a+b` counts for
+    /// `a` and `b`) or the model that wrote it (`llm/MODEL` counts for `llm/MODEL`).
     mutating func countOutcome(of id: Int) {
         guard let record = variants[id], let proposer = record.proposer, let parent = record.parent,
-              proposer.hasPrefix("search/") else { return }
+              proposer.hasPrefix("search/") || proposer.hasPrefix("llm/") else { return }
         let improved = record.score.map { score in variants[parent]?.score.map { score > $0 } ?? true } ?? false
-        for name in proposer.dropFirst("search/".count).split(separator: "+") {
+        let names = proposer.hasPrefix("llm/") ? [Substring(proposer)] : proposer.dropFirst("search/".count).split(separator: "+")
+        for name in names {
             operatorStats[String(name), default: OperatorStats()].trials += 1
             if improved { operatorStats[String(name), default: OperatorStats()].improvements += 1 }
         }
@@ -60,17 +62,31 @@ struct ArchiveModel {
 
     var nextID: Int { (variants.keys.max() ?? -1) + 1 }
 
+    /// The children of `parent` proposed so far, oldest first, as a proposer sees them.
+    func attempts(from parent: Int) -> [ProposalContext.Attempt] {
+        variants.values.filter { $0.parent == parent }.sorted { $0.id < $1.id }.map { record in
+            ProposalContext.Attempt(variant: record.id, proposer: record.proposer ?? "", summary: record.summary ?? "",
+                                    score: record.score,
+                                    outcome: record.status.rawValue + (record.reason.map { ": \($0.prefix(200))" } ?? ""))
+        }
+    }
+
     var bestScore: Double? { best.flatMap { variants[$0]?.score } }
 
     /// The variants that can be parents: those that evaluated without error and scored at least
     /// as well as their parent. A baseline that failed to evaluate (its tests loop forever) stays
     /// a parent, ranked at the median, since its children may be the only way to a fix.
     var selectable: [ParentSelector.Candidate] {
+        var niches: [Behaviour: Int] = [:]
         var scored = variants.values.filter { record in
             guard let score = record.score else { return false }
             guard let parent = record.parent, let parentScore = variants[parent]?.score else { return true }
             return score >= parentScore
-        }.map { ParentSelector.Candidate(id: $0.id, score: $0.score!, children: children[$0.id] ?? 0) }
+        }.sorted { $0.id < $1.id }.map { record in
+            let behaviour = Behaviour(record.result)
+            let niche = behaviour.map { key in niches[key] ?? { niches[key] = niches.count; return niches.count - 1 }() }
+            return ParentSelector.Candidate(id: record.id, score: record.score!, children: children[record.id] ?? 0, niche: niche)
+        }
         if !scored.isEmpty {
             let median = ParentSelector.median(scored.map(\.score).sorted())
             for record in variants.values where record.parent == nil && record.status == .error {
@@ -78,6 +94,21 @@ struct ArchiveModel {
             }
         }
         return scored.sorted { $0.id < $1.id }
+    }
+
+    /// What a variant did, task by task: variants with equal behaviours share a niche in parent
+    /// selection. Nil when the score has no tasks to tell variants apart by.
+    private struct Behaviour: Hashable {
+        var value: Double
+        var outcomes: [Double?]
+
+        init?(_ score: Score?) {
+            guard let score, let value = score.value else { return nil }
+            let tasks = score.benchmarks.flatMap(\.tasks)
+            guard !tasks.isEmpty else { return nil }
+            self.value = value
+            outcomes = tasks.map { task in task.score ?? task.passed.map { $0 ? 1 : 0 } }
+        }
     }
 
     /// The editable files of variant `id`.

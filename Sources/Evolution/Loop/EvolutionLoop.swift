@@ -76,7 +76,7 @@ public struct EvolutionLoop: Sendable {
         }
         if let id = baselineID, let record = model.variants[id], record.score == nil, record.status != .rejected {
             let evaluation = try await evaluator.evaluate(try model.tree(of: id), changed: [], label: "v\(id)")
-            try recordRuns(evaluation, variant: id)
+            try recordRuns(evaluation.runs, variant: id)
             guard case .scored(let score) = evaluation.verdict else { throw EvolutionError("the baseline was rejected") }
             try recordScore(score, for: id, in: &model, isolation: isolation)
             observe(.baseline(id: id, score: score.value, error: score.error))
@@ -99,6 +99,10 @@ public struct EvolutionLoop: Sendable {
         var inflight: [Pending] = []
         var iteration = from
         var hintCache: [Int: FaultHints] = [:]
+        var localizer = SpectrumLocalizer(enabled: config.faultLocalization == .auto)
+        var runUsage: [ModelUsage] = []
+        var stopReason: String?
+        var last = until
 
         func report(_ iteration: Int, variant: Int?, parent: Int?, status: String, score: Double?, reason: String?,
                     summary: String?, improved: Bool, model: ArchiveModel) {
@@ -110,8 +114,14 @@ public struct EvolutionLoop: Sendable {
                 done: done, total: total, candidatesPerMinute: Double(done) / elapsed * 60)))
         }
 
-        while iteration < until || !inflight.isEmpty {
-            if inflight.count >= jobs || iteration >= until {
+        while iteration < last || !inflight.isEmpty {
+            // A spent budget ends the run here: no new proposal, the ones in flight settle.
+            if iteration < last, stopReason == nil, let reason = await proposer.stopReason() {
+                stopReason = reason
+                last = iteration
+                continue
+            }
+            if inflight.count >= jobs || iteration >= last {
                 let pending = inflight.removeFirst()
                 let evaluation = try await pending.task.value
                 let status = try settle(evaluation, variant: pending.variant, iteration: pending.iteration, in: &model, isolation: isolation)
@@ -134,19 +144,31 @@ public struct EvolutionLoop: Sendable {
             }
             let parentTree = try model.tree(of: parent)
             let parentScore = model.variants[parent]?.result
+            let ancestors = Array(sequence(first: parent) { model.variants[$0]?.parent }.dropFirst())
             if hintCache[parent] == nil {
-                hintCache[parent] = FaultLocalizer.hints(for: parentScore, tree: parentTree)
+                var hints = FaultLocalizer.hints(for: parentScore, tree: parentTree)
+                if let traced = try await localizer.trace(parent, tree: parentTree, score: parentScore, ancestors: ancestors,
+                                                          evaluator: evaluator) {
+                    try recordRuns(traced.runs, variant: parent)
+                    hints.suspiciousness = traced.suspiciousness
+                }
+                hintCache[parent] = hints
             }
             let donors = try model.selectable.filter { $0.id != parent }.sorted { ($0.score, $0.id) > ($1.score, $1.id) }
                 .prefix(4).map { ProposalContext.Donor(id: $0.id, score: $0.score, tree: try model.tree(of: $0.id)) }
             let context = ProposalContext(parent: parent, tree: parentTree, score: parentScore,
-                                          hints: hintCache[parent]!, donors: donors, operatorStats: model.operatorStats)
+                                          hints: hintCache[parent]!, donors: donors, operatorStats: model.operatorStats,
+                                          origin: try ancestors.last.map { try model.tree(of: $0) },
+                                          tried: model.attempts(from: parent))
             let known = model.treeDigests
             let proposal: Proposal?
             do {
                 proposal = try await proposer.propose(context, isNew: { !known.contains($0.digest) }, using: &rng)
             } catch {
-                try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: "proposal", reason: "\(error)"))
+                let usage = (error as? ProposalError)?.usage ?? []
+                runUsage = ModelUsage.merge([runUsage, usage])
+                try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: "proposal", reason: "\(error)",
+                                                usage: usage.isEmpty ? nil : usage))
                 rejectedCount += 1
                 report(iteration, variant: nil, parent: parent, status: "rejected", score: nil, reason: "proposal: \(error)",
                        summary: nil, improved: false, model: model)
@@ -163,13 +185,16 @@ public struct EvolutionLoop: Sendable {
                 continue
             }
 
+            runUsage = ModelUsage.merge([runUsage, proposal.usage])
+            let usage = proposal.usage.isEmpty ? nil : proposal.usage
             let edits = parentTree.edits(to: proposal.tree)
             let patch = Patch(kind: PatchKind.guess(forPath: edits.first?.path ?? ""), target: edits.first?.path ?? "",
                               baseDigest: parentTree.digest, edits: edits, reasoning: proposal.reasoning,
                               proposer: proposal.proposer)
             if let forbidden = patch.paths.first(where: { !workspace.isEditable($0) }) {
                 try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: "protected",
-                                                reason: "the patch touches \(forbidden), which is not editable", patch: patch))
+                                                reason: "the patch touches \(forbidden), which is not editable", patch: patch,
+                                                usage: usage))
                 rejectedCount += 1
                 report(iteration, variant: nil, parent: parent, status: "rejected", score: nil,
                        reason: "protected: \(forbidden)", summary: proposal.summary, improved: false, model: model)
@@ -179,7 +204,8 @@ public struct EvolutionLoop: Sendable {
             let child = try parentTree.applying(edits)
             let id = model.nextID
             try ledger.append(PatchProposed(variant: id, parent: parent, iteration: iteration, patch: patch,
-                                            patchDigest: try patch.digest(), treeDigest: child.digest, summary: proposal.summary))
+                                            patchDigest: try patch.digest(), treeDigest: child.digest, summary: proposal.summary,
+                                            usage: usage))
             try model.add(VariantRecord(id: id, parent: parent, run: runID, iteration: iteration, status: .pending,
                                         improved: false, treeDigest: child.digest, patch: patch, proposer: patch.proposer,
                                         summary: proposal.summary), ledger: ledger)
@@ -193,8 +219,10 @@ public struct EvolutionLoop: Sendable {
             run: runID, baselineID: baselineID, baselineScore: baselineID.flatMap { model.variants[$0]?.score },
             bestID: model.best, bestScore: model.bestScore, iterations: done, evaluated: evaluatedCount,
             errors: errorCount, rejected: rejectedCount, seconds: clock() - started,
-            candidatesPerMinute: Double(done) / max(clock() - iterationsStarted, 1e-6) * 60, isolation: isolation, reason: "completed")
-        try ledger.append(RunFinished(run: runID, iterations: until, reason: "completed"))
+            candidatesPerMinute: Double(done) / max(clock() - iterationsStarted, 1e-6) * 60, isolation: isolation,
+            reason: stopReason ?? "completed", usage: runUsage)
+        try ledger.append(RunFinished(run: runID, iterations: last, reason: stopReason ?? "completed",
+                                      usage: runUsage.isEmpty ? nil : runUsage))
         observe(.finished(summary))
         return summary
     }
@@ -203,7 +231,7 @@ public struct EvolutionLoop: Sendable {
     @discardableResult
     private func settle(_ evaluation: Evaluation, variant: Int, iteration: Int, in model: inout ArchiveModel,
                         isolation: String) throws -> VariantRecord.Status {
-        try recordRuns(evaluation, variant: variant)
+        try recordRuns(evaluation.runs, variant: variant)
         switch evaluation.verdict {
         case .rejected(let stage, let reason):
             try ledger.append(PatchRejected(variant: variant, iteration: iteration, stage: stage, reason: reason))
@@ -220,8 +248,8 @@ public struct EvolutionLoop: Sendable {
         }
     }
 
-    private func recordRuns(_ evaluation: Evaluation, variant: Int) throws {
-        for var run in evaluation.runs {
+    private func recordRuns(_ runs: [SandboxRun], variant: Int) throws {
+        for var run in runs {
             run.variant = variant
             try ledger.append(run)
         }

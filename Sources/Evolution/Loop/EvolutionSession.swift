@@ -9,18 +9,23 @@ public struct EvolutionSession: Sendable {
     public let loop: EvolutionLoop
 
     /// Opens the workspace in `directory`. Refuses (fails closed) when the isolation it asks for
-    /// cannot be had, and when it asks for a proposer this build lacks.
-    public static func open(_ directory: String, proposer kind: WorkspaceConfig.ProposerKind? = nil) async throws -> EvolutionSession {
+    /// cannot be had, and when the proposer it asks for is not configured.
+    /// - Parameters:
+    ///   - kind: the proposer, overriding `evolution.proposer`.
+    ///   - useCache: for the llm proposer, overrides `llm.cache` (false: ask the server every time).
+    public static func open(_ directory: String, proposer kind: WorkspaceConfig.ProposerKind? = nil,
+                            useCache: Bool? = nil) async throws -> EvolutionSession {
         let workspace = try Workspace.load(directory)
-        let sandbox = try await makeSandbox(for: workspace)
         let proposer: any Proposer
         switch kind ?? workspace.config.evolution.proposer {
         case .search:
             proposer = SearchProposer()
         case .llm:
-            throw ConfigError(file: workspace.configPath, key: "evolution.proposer",
-                              message: "the llm proposer is not part of this build yet; use `search`")
+            // A resumed run's budget counts what it spent before it was interrupted.
+            let spent = try workspace.existingLedger()?.unfinishedRunUsage() ?? []
+            proposer = try LLMProposer.make(workspace: workspace, useCache: useCache, spent: spent)
         }
+        let sandbox = try await makeSandbox(for: workspace)
         let ledger = try workspace.openLedger()
         let evaluator = try Evaluator(workspace: workspace, sandbox: sandbox)
         return EvolutionSession(workspace: workspace,

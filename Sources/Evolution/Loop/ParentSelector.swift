@@ -7,10 +7,14 @@ public struct ParentSelector: Sendable {
         public var id: Int
         public var score: Double
         public var children: Int
-        public init(id: Int, score: Double, children: Int) {
+        /// Candidates of one niche behave alike (they pass and fail the same tasks) and share
+        /// one candidate's weight under `dgm`; nil is a niche of its own.
+        public var niche: Int?
+        public init(id: Int, score: Double, children: Int, niche: Int? = nil) {
             self.id = id
             self.score = score
             self.children = children
+            self.niche = niche
         }
     }
 
@@ -47,7 +51,13 @@ public struct ParentSelector: Sendable {
     }
 
     /// The Darwin Gödel Machine's weights: sigmoid(λ·(score − median)/spread) × 1/(1 + children),
-    /// with the score rescaled by the archive's median and spread so any scale of score works.
+    /// with the score rescaled by the archive's median and spread so any scale of score works,
+    /// and divided by the size of the candidate's niche (fitness sharing).
+    ///
+    /// Without sharing, a search on a test suite fills the archive with neutral variants that
+    /// pass and fail exactly the baseline's tasks; sitting at the median, each keeps half a
+    /// weight, and by their number they outdraw the few variants that fixed something. Sharing
+    /// gives each behaviour, not each copy of it, its DGM weight.
     public func dgmWeights(_ candidates: [Candidate]) -> [Double] {
         let scores = candidates.map(\.score).sorted()
         let median = Self.median(scores)
@@ -55,10 +65,13 @@ public struct ParentSelector: Sendable {
         var spread = 1.4826 * Self.median(deviations)
         if spread <= 1e-12 { spread = (scores.last! - scores.first!) / 4 }
         if spread <= 1e-12 { spread = 1 }
+        var nicheSizes: [Int: Int] = [:]
+        for candidate in candidates { if let niche = candidate.niche { nicheSizes[niche, default: 0] += 1 } }
         return candidates.map { candidate in
             let z = lambda * (candidate.score - median) / spread
             let sigmoid = 1 / (1 + exp(-z))
-            return max(sigmoid, 1e-9) / Double(1 + candidate.children)
+            let shared = Double(candidate.niche.flatMap { nicheSizes[$0] } ?? 1)
+            return max(sigmoid, 1e-9) / Double(1 + candidate.children) / shared
         }
     }
 

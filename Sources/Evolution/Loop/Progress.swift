@@ -1,3 +1,4 @@
+import CrucibleCore
 /// What the loop reports as it goes, for a progress line or a stream of JSON lines.
 public enum EvolutionProgress: Sendable {
     case runStarted(RunStartedInfo)
@@ -49,5 +50,8 @@ public struct RunSummary: Sendable, Codable, Hashable {
     public var seconds: Double
     public var candidatesPerMinute: Double
     public var isolation: String
+    /// "completed", or why the run stopped early (a spent budget).
     public var reason: String
+    /// What this run's model calls cost, per model.
+    public var usage: [ModelUsage] = []
 }

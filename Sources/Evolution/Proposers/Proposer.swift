@@ -26,15 +26,42 @@ public struct ProposalContext: Sendable {
     /// How each way of proposing has fared in this archive so far, by the name recorded in the
     /// patch's `proposer` (`search/compare-swap` → `compare-swap`).
     public var operatorStats: [String: OperatorStats]
+    /// The editable files of the baseline the parent descends from, for proposers that undo
+    /// changes (nil when the parent is that baseline).
+    public var origin: FileTree?
+
+    /// Children already proposed from this parent, oldest first, and how they fared.
+    public var tried: [Attempt]
+
+    /// One earlier child of the parent.
+    public struct Attempt: Sendable, Hashable {
+        public var variant: Int
+        public var proposer: String
+        public var summary: String
+        /// Its score, when it evaluated without error.
+        public var score: Double?
+        /// `evaluated`, `error`, `rejected` or `pending`, with the reason when there is one.
+        public var outcome: String
+
+        public init(variant: Int, proposer: String, summary: String, score: Double?, outcome: String) {
+            self.variant = variant
+            self.proposer = proposer
+            self.summary = summary
+            self.score = score
+            self.outcome = outcome
+        }
+    }
 
     public init(parent: Int, tree: FileTree, score: Score?, hints: FaultHints, donors: [Donor],
-                operatorStats: [String: OperatorStats] = [:]) {
+                operatorStats: [String: OperatorStats] = [:], origin: FileTree? = nil, tried: [Attempt] = []) {
         self.parent = parent
         self.tree = tree
         self.score = score
         self.hints = hints
         self.donors = donors
         self.operatorStats = operatorStats
+        self.origin = origin
+        self.tried = tried
     }
 }
 
@@ -58,13 +85,30 @@ public struct Proposal: Sendable {
     public var summary: String
     /// Why the change might help.
     public var reasoning: String
+    /// What the model calls behind the proposal cost, per model (empty for proposers that call none).
+    public var usage: [ModelUsage]
 
-    public init(tree: FileTree, proposer: String, summary: String, reasoning: String) {
+    public init(tree: FileTree, proposer: String, summary: String, reasoning: String, usage: [ModelUsage] = []) {
         self.tree = tree
         self.proposer = proposer
         self.summary = summary
         self.reasoning = reasoning
+        self.usage = usage
     }
+}
+
+/// A proposer that tried and failed to write a child (a "proposal error"): the answer held no
+/// edits that apply, the model could not be reached. Carries what the attempt cost.
+public struct ProposalError: Error, CustomStringConvertible, Sendable {
+    public var reason: String
+    public var usage: [ModelUsage]
+
+    public init(_ reason: String, usage: [ModelUsage] = []) {
+        self.reason = reason
+        self.usage = usage
+    }
+
+    public var description: String { reason }
 }
 
 /// Writes children of a parent. Proposers are deterministic given their generator's state.
@@ -82,4 +126,11 @@ public protocol Proposer: Sendable {
     /// - Throws: when the proposer failed (for a model: unreachable, over budget).
     func propose(_ context: ProposalContext, isNew: @Sendable (FileTree) -> Bool,
                  using rng: inout SeededGenerator) async throws -> Proposal?
+
+    /// Why the run must stop proposing (a spent budget), checked before each iteration; nil to go on.
+    func stopReason() async -> String?
+}
+
+extension Proposer {
+    public func stopReason() async -> String? { nil }
 }

@@ -1,18 +1,27 @@
 import CrucibleCore
 
 /// Crucible's built-in proposer: the mutation operators of automated program repair and numeric
-/// tuning (see `Mutator`), stacked now and then, plus crossover with other good variants.
+/// tuning (see `Mutator`), stacked now and then, crossover with other good variants, and undoing
+/// one of the parent's changes from its baseline.
 public struct SearchProposer: Proposer {
     public var name: String { "search" }
     private let baseWeights: [String: Double]
     /// Share of proposals that recombine the parent with a donor, when donors exist.
     public var crossoverRate: Double
+    /// Share of proposals that undo one change of the parent, when it has two or more.
+    ///
+    /// Where tasks already fail, a harmful change costs nothing and is kept as neutral; such
+    /// changes pile up exactly where the remaining bugs are, and a later fix then needs several
+    /// edits at once. Undoing them one at a time lets the search shed them.
+    public var revertRate: Double
     /// How many times to try for a child never proposed before.
     public var attempts: Int
 
-    public init(operatorWeights: [String: Double] = Mutator.defaultOperatorWeights, crossoverRate: Double = 0.1, attempts: Int = 64) {
+    public init(operatorWeights: [String: Double] = Mutator.defaultOperatorWeights, crossoverRate: Double = 0.1,
+                revertRate: Double = 0.1, attempts: Int = 64) {
         self.baseWeights = operatorWeights
         self.crossoverRate = crossoverRate
+        self.revertRate = revertRate
         self.attempts = attempts
     }
 
@@ -21,8 +30,11 @@ public struct SearchProposer: Proposer {
         let mutator = Mutator(operatorWeights: adaptedWeights(context.operatorStats))
         for _ in 0..<attempts {
             let proposal: Proposal?
-            if !context.donors.isEmpty, Double.random(in: 0..<1, using: &rng) < crossoverRate {
+            let roll = Double.random(in: 0..<1, using: &rng)
+            if !context.donors.isEmpty, roll < crossoverRate {
                 proposal = crossover(context, using: &rng)
+            } else if roll < crossoverRate + revertRate, let undone = revert(context, using: &rng) {
+                proposal = undone
             } else {
                 proposal = mutate(context, mutator: mutator, using: &rng)
             }
@@ -70,6 +82,28 @@ public struct SearchProposer: Proposer {
                         reasoning: context.hints.isEmpty
                             ? "Random \(names.joined(separator: ", ")) mutation."
                             : "\(names.joined(separator: ", ")) mutation near where failing tasks point.")
+    }
+
+    /// Undoes one line hunk, drawn at random, of those by which the parent differs from its
+    /// baseline; nil when it differs in fewer than two (undoing the only change gives the baseline).
+    func revert(_ context: ProposalContext, using rng: inout SeededGenerator) -> Proposal? {
+        guard let origin = context.origin else { return nil }
+        var changes: [(path: String, hunk: LineDiff.Hunk, mine: [Substring], theirs: [Substring])] = []
+        for path in context.tree.files.keys.sorted() where context.tree.files[path] != origin.files[path] {
+            let mine = LineDiff.lines(context.tree.files[path]!)
+            let theirs = LineDiff.lines(origin.files[path] ?? "")
+            for hunk in LineDiff.hunks(mine, theirs) { changes.append((path, hunk, mine, theirs)) }
+        }
+        guard changes.count >= 2 else { return nil }
+        let change = changes[Int(rng.next(upperBound: UInt64(changes.count)))]
+        var lines = change.mine
+        lines.replaceSubrange(change.hunk.oldRange, with: change.theirs[change.hunk.newRange])
+        var tree = context.tree
+        tree.files[change.path] = lines.joined()
+        let first = change.hunk.oldRange.lowerBound + 1
+        return Proposal(tree: tree, proposer: "search/revert",
+                        summary: "\(change.path):\(first): undo a change (\(change.hunk.oldRange.count) line(s) back to the baseline's \(change.hunk.newRange.count))",
+                        reasoning: "Sheds one of the parent's changes; neutral ones pile up where tasks already fail.")
     }
 
     /// Takes a random non-empty subset of the line hunks by which a donor differs from the parent.

@@ -8,19 +8,27 @@ public struct FaultHints: Sendable, Hashable, Codable {
     public var lines: [String: Set<Int>]
     /// Function names named in failures (traceback frames, stack frames, pytest node ids).
     public var functions: Set<String>
+    /// Path → 1-based line → how suspicious the line is, in (0, 1], from test spectra (see
+    /// `TestSpectra.ochiai`). Lines no failing test executed are absent. When any is given, it
+    /// replaces `functions` as the mutator's guide.
+    public var suspiciousness: [String: [Int: Double]]
 
-    /// Hints pointing at `lines` (path → 1-based lines) and `functions`.
-    public init(lines: [String: Set<Int>] = [:], functions: Set<String> = []) {
+    /// Hints pointing at `lines` (path → 1-based lines), `functions` and suspicious lines.
+    public init(lines: [String: Set<Int>] = [:], functions: Set<String> = [], suspiciousness: [String: [Int: Double]] = [:]) {
         self.lines = lines
         self.functions = functions
+        self.suspiciousness = suspiciousness
     }
 
     /// Whether the hints point nowhere.
-    public var isEmpty: Bool { lines.values.allSatisfy(\.isEmpty) && functions.isEmpty }
+    public var isEmpty: Bool {
+        lines.values.allSatisfy(\.isEmpty) && functions.isEmpty && suspiciousness.values.allSatisfy(\.isEmpty)
+    }
 
-    /// These hints together with `other`'s.
+    /// These hints together with `other`'s; a line suspicious in both keeps the higher value.
     public func merging(_ other: FaultHints) -> FaultHints {
-        FaultHints(lines: lines.merging(other.lines) { $0.union($1) }, functions: functions.union(other.functions))
+        FaultHints(lines: lines.merging(other.lines) { $0.union($1) }, functions: functions.union(other.functions),
+                   suspiciousness: suspiciousness.merging(other.suspiciousness) { $0.merging($1, uniquingKeysWith: max) })
     }
 
     /// Parses failure output for locations in the program's own files.

@@ -84,7 +84,7 @@ public struct Mutator: Sendable {
             }
             let chosen = eligible[weightedIndex(eligible.map(\.weight), &rng)]
             let scored = useHints
-                ? chosen.sites[weightedIndex(chosen.sites.map { Double($0.score) }, &rng)]
+                ? chosen.sites[weightedIndex(chosen.sites.map(\.score), &rng)]
                 : chosen.sites[Int(rng.next(upperBound: UInt64(chosen.sites.count)))]
             let candidates = scored.site.candidates()
             guard !candidates.isEmpty else {
@@ -116,7 +116,7 @@ public struct Mutator: Sendable {
         var file: Int
         var site: MutationSite
         /// How strongly hints point at the site (0 = not at all).
-        var score: Int
+        var score: Double
     }
 
     private struct Pool {
@@ -125,26 +125,47 @@ public struct Mutator: Sendable {
         var sites: [ScoredSite]
     }
 
+    /// How sharply suspiciousness from test spectra concentrates the draw on the most suspicious
+    /// lines: a site's weight is (suspiciousness / the highest)^sharpness, so a line at 0.9 of the
+    /// top is drawn about 0.43 times as often as a top line, and one at half the top almost never.
+    public static let suspicionSharpness = 8.0
+
     /// Where hints point within one file.
     private struct HintFocus {
         var lines: Set<Int> = []
         var functionLines: [ClosedRange<Int>] = []
+        /// Line → suspiciousness relative to the highest of all files, when spectra were given.
+        var suspicion: [Int: Double] = [:]
+        var spectra = false
 
         init(analysis: SourceAnalysis, hints: FaultHints) {
             for (path, numbers) in hints.lines where FaultHints.pathsMatch(path, analysis.path) {
                 lines.formUnion(numbers)
             }
-            functionLines = analysis.functions.filter { hints.functions.contains($0.name) }.map(\.lines)
+            let top = hints.suspiciousness.values.flatMap(\.values).max() ?? 0
+            if top > 0 {
+                spectra = true
+                for (path, values) in hints.suspiciousness where FaultHints.pathsMatch(path, analysis.path) {
+                    suspicion.merge(values.mapValues { $0 / top }, uniquingKeysWith: max)
+                }
+            } else {
+                functionLines = analysis.functions.filter { hints.functions.contains($0.name) }.map(\.lines)
+            }
         }
 
-        /// 4 on a hinted line, 2 within two lines of one, 1 inside a hinted function, else 0.
-        func score(_ site: MutationSite) -> Int {
-            if lines.isEmpty, functionLines.isEmpty { return 0 }
+        /// Without spectra: 4 on a line failures name, 2 within two lines of one, 1 inside a
+        /// function they name, else 0. With spectra: the site's most suspicious line, sharpened
+        /// (see `suspicionSharpness`), plus 1 on a named line or ½ beside one.
+        func score(_ site: MutationSite) -> Double {
+            if lines.isEmpty, functionLines.isEmpty, !spectra { return 0 }
             let span = site.line...site.lastLine
-            if span.contains(where: lines.contains) { return 4 }
-            if (1...2).contains(where: { lines.contains(span.lowerBound - $0) || lines.contains(span.upperBound + $0) }) {
-                return 2
+            let named: Double = span.contains(where: lines.contains) ? 1
+                : (1...2).contains(where: { lines.contains(span.lowerBound - $0) || lines.contains(span.upperBound + $0) }) ? 0.5 : 0
+            if spectra {
+                let suspicious = span.compactMap { suspicion[$0] }.max() ?? 0
+                return (suspicious > 0 ? pow(suspicious, Mutator.suspicionSharpness) : 0) + named
             }
+            if named > 0 { return 4 * named }
             return functionLines.contains(where: { $0.overlaps(span) }) ? 1 : 0
         }
     }

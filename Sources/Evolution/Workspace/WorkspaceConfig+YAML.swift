@@ -80,6 +80,7 @@ extension WorkspaceConfig {
         if let node = top["evolution"] {
             let map = try reader.mapping(node, key: "evolution", allowed: [
                 "iterations", "proposer", "seed", "jobs", "selection", "improvement_threshold", "lambda", "tournament_size",
+                "fault_localization",
             ])
             if let n = map["iterations"] { config.evolution.iterations = try reader.int(n, key: "evolution.iterations", min: 0) }
             if let n = map["proposer"] { config.evolution.proposer = try reader.choice(n, key: "evolution.proposer") }
@@ -91,13 +92,9 @@ extension WorkspaceConfig {
             }
             if let n = map["lambda"] { config.evolution.lambda = try reader.double(n, key: "evolution.lambda") }
             if let n = map["tournament_size"] { config.evolution.tournamentSize = try reader.int(n, key: "evolution.tournament_size", min: 1) }
+            if let n = map["fault_localization"] { config.evolution.faultLocalization = try reader.choice(n, key: "evolution.fault_localization") }
         }
-        if let node = top["llm"] {
-            let map = try reader.mapping(node, key: "llm", allowed: ["endpoint", "model", "api_key_env"])
-            if let n = map["endpoint"] { config.llm.endpoint = try reader.string(n, key: "llm.endpoint") }
-            if let n = map["model"] { config.llm.model = try reader.string(n, key: "llm.model") }
-            if let n = map["api_key_env"] { config.llm.apiKeyEnv = try reader.string(n, key: "llm.api_key_env") }
-        }
+        if let node = top["llm"] { config.llm = try reader.llm(node) }
         if let node = top["sandbox"] {
             let map = try reader.mapping(node, key: "sandbox", allowed: ["isolation", "memory", "cpu", "pids", "disk", "file_size",
                                                                           "network", "paths", "output_limit"])

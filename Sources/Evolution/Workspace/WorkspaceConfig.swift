@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import Sandbox
 
 /// The workspace file, `crucible.yaml`: what may change, how it is scored, how the search runs.
@@ -35,6 +36,9 @@ public struct WorkspaceConfig: Sendable, Hashable {
 
     public enum ProposerKind: String, Sendable, Hashable, CaseIterable { case search, llm }
     public enum Selection: String, Sendable, Hashable, CaseIterable { case dgm, best, tournament }
+    /// How the search finds where a parent's failures come from: `auto` traces the benchmarks'
+    /// Python tests for spectra as well as reading failure output; `output` reads the output only.
+    public enum FaultLocalization: String, Sendable, Hashable, CaseIterable { case auto, output }
 
     public struct Evolution: Sendable, Hashable {
         public var iterations: Int = 100
@@ -48,12 +52,61 @@ public struct WorkspaceConfig: Sendable, Hashable {
         public var lambda: Double = 10
         /// Contestants per tournament.
         public var tournamentSize: Int = 3
+        public var faultLocalization: FaultLocalization = .auto
     }
 
+    /// The model the llm proposer asks, and how; see docs/llm.md.
     public struct LLM: Sendable, Hashable {
         public var endpoint: String = "http://127.0.0.1:5000/v1"
         public var model: String = ""
         public var apiKeyEnv: String = "CRUCIBLE_LLM_KEY"
+        public var temperature: Double = 0.7
+        /// The longest answer, in tokens.
+        public var maxTokens: Int = 4096
+        public var maxTokensField: LLMConfiguration.TokenLimitField = .maxTokens
+        /// Seconds one request may take.
+        public var timeout: Double = 300
+        public var maxConcurrency: Int = 2
+        /// Retries of a request that failed for a reason worth retrying (429, 5xx, connection).
+        public var retries: Int = 4
+        /// Seconds before the first retry (doubled for each next one) and at most between two.
+        public var backoff: Double = 1
+        public var maxBackoff: Double = 60
+        public var format: EditFormat = .searchReplace
+        /// Times the model is told which edits failed and asked again, per proposal.
+        public var editRetries: Int = 2
+        /// First ask for the parent's primary weakness, then for a patch that addresses it.
+        public var analysis: Bool = false
+        /// Characters of the parent's files shown to the model.
+        public var contextChars: Int = 60_000
+        /// The folder of prompt templates overriding the built-in ones, relative to crucible.yaml.
+        public var prompts: String = ".crucible/prompts"
+        /// Whether answers are kept in `.crucible/llm-cache` and reused (`evolve --no-cache` overrides).
+        public var cache: Bool = true
+        /// Billable tokens a run may spend.
+        public var maxTokensPerRun: Int?
+        /// Price per million tokens, for cost accounting and `max_cost_per_run`.
+        public var price: ModelPrice?
+        public var maxCostPerRun: Double?
+        /// Several models; empty means the one `model`.
+        public var models: [Model] = []
+        public var modelSelection: ModelSelection = .weighted
+
+        /// One of several models: any setting left nil is the `llm` section's.
+        public struct Model: Sendable, Hashable {
+            public var model: String
+            public var weight: Double = 1
+            public var endpoint: String?
+            public var apiKeyEnv: String?
+            public var format: EditFormat?
+            public var temperature: Double?
+            public var maxTokens: Int?
+            public var price: ModelPrice?
+        }
+
+        /// How a proposal picks its model: by weight, or by weight shifted toward the models whose
+        /// proposals beat their parents most often.
+        public enum ModelSelection: String, Sendable, Hashable, CaseIterable { case weighted, bandit }
     }
 
     public enum Isolation: String, Sendable, Hashable, CaseIterable { case bubblewrap, none }

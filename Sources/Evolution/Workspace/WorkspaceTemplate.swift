@@ -57,11 +57,31 @@ public enum WorkspaceTemplate {
               improvement_threshold: 0.0       # how much a variant must beat the best by
               # lambda: 10                     # dgm: sharpness of the preference for high scores
               # tournament_size: 3
+              # fault_localization: auto       # auto: also trace Python tests to find suspicious lines | output
 
-            # llm:                             # used by proposer: llm
+            # llm:                             # used by proposer: llm; reference: docs/llm.md
             #   endpoint: http://127.0.0.1:5000/v1
             #   model: Qwen2.5-Coder-32B-Instruct
             #   api_key_env: CRUCIBLE_LLM_KEY  # the key's environment variable, never the key
+            #   temperature: 0.7
+            #   max_tokens: 4096               # the longest answer
+            #   max_tokens_field: max_tokens   # max_tokens | max_completion_tokens
+            #   timeout: 5m                    # one request, connection to last byte
+            #   max_concurrency: 2             # requests in flight at once
+            #   retries: 4                     # after 429, 5xx, lost connections; backoff 1s doubling, max_backoff 60s
+            #   format: search-replace         # search-replace | whole-file
+            #   edit_retries: 2                # times the model is told which edits failed and asked again
+            #   analysis: false                # first ask for the primary weakness, then for the patch
+            #   context_chars: 60000           # characters of the parent's files shown to the model
+            #   prompts: .crucible/prompts     # prompt templates overriding the built-in ones
+            #   cache: true                    # reuse answers from .crucible/llm-cache (evolve --no-cache: don't)
+            #   max_tokens_per_run: 2000000    # a run stops cleanly once it has spent this many tokens
+            #   price: {input: 0.0, output: 0.0}   # per million tokens, for cost accounting
+            #   max_cost_per_run: 5.0          # a run stops cleanly once it has cost this much
+            #   models:                        # several models instead of one `model`
+            #     - {model: Qwen2.5-Coder-32B-Instruct, weight: 2}
+            #     - {model: Llama-3.3-70B-Instruct, weight: 1, format: whole-file}
+            #   model_selection: weighted      # weighted | bandit (shifts toward the model that improves most)
 
             sandbox:
               isolation: bubblewrap            # bubblewrap | none (then every report says "unisolated")

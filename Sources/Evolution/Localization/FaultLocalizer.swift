@@ -22,6 +22,13 @@ public enum FaultLocalizer {
         return located.merging(FaultHints(functions: onlyFailing.isEmpty ? named : onlyFailing))
     }
 
+    /// Whether some task of the score failed, or some benchmark failed as a whole.
+    public static func hasFailures(_ score: Score) -> Bool {
+        score.benchmarks.contains { benchmark in
+            benchmark.score == nil || benchmark.tasks.contains { $0.passed == false || ($0.passed == nil && ($0.score ?? 1) < 1) }
+        }
+    }
+
     /// The text of a score's failures: failing tasks' details, and the errors and stderr of
     /// benchmarks that failed as a whole.
     public static func failureText(_ score: Score) -> String {
