@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "LLM", targets: ["LLM"]),
+        .library(name: "Constitution", targets: ["Constitution"]),
         .library(name: "Evolution", targets: ["Evolution"]),
     ],
     dependencies: [
@@ -27,7 +28,7 @@ let package = Package(
     targets: [
         .target(
             name: "CrucibleCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -52,13 +53,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Constitution",
+            dependencies: ["CrucibleCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Evolution",
-            dependencies: ["CrucibleCore", "Ledger", "Sandbox", "LLM", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CrucibleCore", "Ledger", "Sandbox", "LLM", "Constitution", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "crucible",
-            dependencies: ["Evolution", "Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Evolution", "Sandbox", "Constitution", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CrucibleCoreTests", dependencies: ["CrucibleCore"], swiftSettings: swiftSettings),
@@ -78,6 +84,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "LLMTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConstitutionTests", dependencies: ["Constitution"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EvolutionTests",
@@ -87,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["crucible", "Evolution", "LLMTesting"],
+            dependencies: ["crucible", "Evolution", "Constitution", "LLMTesting"],
             swiftSettings: swiftSettings
         ),
     ]

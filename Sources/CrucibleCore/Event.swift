@@ -15,6 +15,12 @@ public struct EventKind: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     public static let promoted = EventKind(rawValue: "Promoted")
     public static let rolledBack = EventKind(rawValue: "RolledBack")
     public static let sandboxRun = EventKind(rawValue: "SandboxRun")
+    public static let decisionMade = EventKind(rawValue: "DecisionMade")
+    public static let approvalRequested = EventKind(rawValue: "ApprovalRequested")
+    public static let approvalGranted = EventKind(rawValue: "ApprovalGranted")
+    public static let approvalDenied = EventKind(rawValue: "ApprovalDenied")
+    public static let emergencyStop = EventKind(rawValue: "EmergencyStop")
+    public static let resumed = EventKind(rawValue: "Resumed")
 }
 
 /// One entry of the ledger. Its `body` is the canonical JSON of this struct; its hash is

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrucibleCore
 import Evolution
 import Foundation
 
@@ -10,6 +11,7 @@ struct Crucible: AsyncParsableCommand {
         subcommands: [
             Init.self, Evolve.self, Status.self, Archive.self, Show.self, Export.self, Report.self,
             Promote.self, Rollback.self, LedgerCommand.self, Replay.self, SandboxCommand.self,
+            KeysCommand.self, ConstitutionCommand.self,
         ]
     )
 

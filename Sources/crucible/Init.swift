@@ -1,4 +1,5 @@
 import ArgumentParser
+import Constitution
 import Evolution
 
 extension Crucible {
@@ -11,6 +12,7 @@ extension Crucible {
         func run() throws {
             let path = try WorkspaceTemplate.write(to: workspace.dir)
             print("wrote \(path)")
+            for written in try ConstitutionFiles(directory: workspace.dir).setUp() { print("wrote \(written)") }
             print("next: edit target.editable and benchmarks, then `crucible evolve \(workspace.dir)`")
         }
     }

@@ -1,3 +1,4 @@
+import CrucibleCore
 import Evolution
 import LLM
 import Foundation

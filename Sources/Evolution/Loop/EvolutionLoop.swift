@@ -1,3 +1,4 @@
+import Constitution
 import CrucibleCore
 import Foundation
 import Ledger
@@ -23,14 +24,18 @@ public struct EvolutionLoop: Sendable {
     public let ledger: Ledger
     public let evaluator: Evaluator
     public let proposer: any Proposer
+    /// What every proposed patch is put to before it is evaluated.
+    public let constitution: Constitution
     public let clock: @Sendable () -> Double
 
     public init(workspace: Workspace, ledger: Ledger, evaluator: Evaluator, proposer: any Proposer,
+                constitution: Constitution = .standard,
                 clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
         self.workspace = workspace
         self.ledger = ledger
         self.evaluator = evaluator
         self.proposer = proposer
+        self.constitution = constitution
         self.clock = clock
     }
 
@@ -198,6 +203,13 @@ public struct EvolutionLoop: Sendable {
                 rejectedCount += 1
                 report(iteration, variant: nil, parent: parent, status: "rejected", score: nil,
                        reason: "protected: \(forbidden)", summary: proposal.summary, improved: false, model: model)
+                iteration += 1
+                continue
+            }
+            if let refusal = try decide(patch, iteration: iteration) {
+                rejectedCount += 1
+                report(iteration, variant: nil, parent: parent, status: "rejected", score: nil, reason: refusal,
+                       summary: proposal.summary, improved: false, model: model)
                 iteration += 1
                 continue
             }

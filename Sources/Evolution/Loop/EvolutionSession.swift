@@ -1,3 +1,4 @@
+import Constitution
 import Foundation
 import Ledger
 import Sandbox
@@ -16,6 +17,8 @@ public struct EvolutionSession: Sendable {
     public static func open(_ directory: String, proposer kind: WorkspaceConfig.ProposerKind? = nil,
                             useCache: Bool? = nil) async throws -> EvolutionSession {
         let workspace = try Workspace.load(directory)
+        // Nothing runs under a constitution that does not verify.
+        let constitution = try ConstitutionFiles(directory: workspace.directory).load()
         let proposer: any Proposer
         switch kind ?? workspace.config.evolution.proposer {
         case .search:
@@ -29,7 +32,8 @@ public struct EvolutionSession: Sendable {
         let ledger = try workspace.openLedger()
         let evaluator = try Evaluator(workspace: workspace, sandbox: sandbox)
         return EvolutionSession(workspace: workspace,
-                                loop: EvolutionLoop(workspace: workspace, ledger: ledger, evaluator: evaluator, proposer: proposer))
+                                loop: EvolutionLoop(workspace: workspace, ledger: ledger, evaluator: evaluator, proposer: proposer,
+                                                   constitution: constitution))
     }
 
     /// The sandbox `sandbox.isolation` asks for, tried once before anything runs; never a

@@ -1,3 +1,4 @@
+import CrucibleCore
 import LLM
 import Yams
 
@@ -56,11 +57,6 @@ extension YAMLReader {
             if llm.models.allSatisfy({ $0.weight == 0 }) { throw error(n, "llm.models", "every weight is 0") }
         }
         return llm
-    }
-
-    func bool(_ node: Node, key: String) throws(ConfigError) -> Bool {
-        guard case .scalar = node, let value = node.bool else { throw error(node, key, "expected true or false") }
-        return value
     }
 
     private func nonNegative(_ node: Node, key: String) throws(ConfigError) -> Double {

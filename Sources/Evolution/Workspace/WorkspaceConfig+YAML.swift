@@ -1,3 +1,4 @@
+import CrucibleCore
 import Foundation
 import Sandbox
 import Yams
@@ -6,18 +7,8 @@ extension WorkspaceConfig {
     /// Parses `text`, the contents of `file`, strictly: unknown keys, wrong types and bad values
     /// are errors naming the file, the line and the key.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> WorkspaceConfig {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigError(file: file, message: "the file is empty; `crucible init` writes a commented template")
-            }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch let error as YamlError {
-            throw YAMLReader.translate(error, file: file)
-        } catch {
-            throw ConfigError(file: file, message: "\(error)")
+        guard let root = try YAMLReader.compose(text, file: file) else {
+            throw ConfigError(file: file, message: "the file is empty; `crucible init` writes a commented template")
         }
         let reader = YAMLReader(file: file)
         var config = WorkspaceConfig()
@@ -117,60 +108,8 @@ extension WorkspaceConfig {
     }
 }
 
-/// Reads typed values from a Yams node tree, with errors that name the line and the key.
-struct YAMLReader {
-    let file: String
-
-    func error(_ node: Node, _ key: String, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
-    }
-
-    func mapping(_ node: Node, key: String?, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
-        guard case .mapping(let mapping) = node else {
-            throw error(node, key ?? "(top level)", "expected a mapping of keys to values")
-        }
-        var result: [String: Node] = [:]
-        for (keyNode, value) in mapping {
-            let name = keyNode.string ?? ""
-            let path = key.map { "\($0).\(name)" } ?? name
-            guard allowed.contains(name) else {
-                throw error(keyNode, path, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
-            }
-            guard result[name] == nil else { throw error(keyNode, path, "appears twice") }
-            result[name] = value
-        }
-        return result
-    }
-
-    func string(_ node: Node, key: String) throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node else { throw error(node, key, "expected a single value") }
-        return scalar.string
-    }
-
-    func strings(_ node: Node, key: String) throws(ConfigError) -> [String] {
-        switch node {
-        case .scalar(let scalar): return [scalar.string]
-        case .sequence(let sequence):
-            var values: [String] = []
-            for (index, item) in sequence.enumerated() { values.append(try string(item, key: "\(key)[\(index)]")) }
-            return values
-        default: throw error(node, key, "expected a list of strings")
-        }
-    }
-
-    func double(_ node: Node, key: String) throws(ConfigError) -> Double {
-        guard case .scalar = node, let value = node.float ?? node.int.map(Double.init), value.isFinite else {
-            throw error(node, key, "expected a number")
-        }
-        return value
-    }
-
-    func int(_ node: Node, key: String, min: Int) throws(ConfigError) -> Int {
-        guard case .scalar = node, let value = node.int else { throw error(node, key, "expected a whole number") }
-        guard value >= min else { throw error(node, key, "must be at least \(min)") }
-        return value
-    }
-
+/// Sizes and durations, in the units the sandbox reads.
+extension YAMLReader {
     func size(_ node: Node, key: String) throws(ConfigError) -> Int {
         let text = try string(node, key: key)
         guard let bytes = ByteSize.parse(text), bytes > 0 else {
@@ -185,27 +124,5 @@ struct YAMLReader {
             throw error(node, key, "expected a positive duration like 20, \"20s\" or \"2m\"")
         }
         return seconds
-    }
-
-    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, key: String) throws(ConfigError) -> T where T.RawValue == String {
-        let text = try string(node, key: key)
-        guard let value = T(rawValue: text) else {
-            throw error(node, key, "\"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
-    }
-
-    static func translate(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-            return ConfigError(file: file, line: mark.line, column: mark.column, message: "malformed YAML: \(detail)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
-                               key: duplicates.joined(separator: ", "), message: "appears twice")
-        default:
-            return ConfigError(file: file, message: "malformed YAML: \(error)")
-        }
     }
 }

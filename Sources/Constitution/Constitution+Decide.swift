@@ -1,0 +1,305 @@
+import CrucibleCore
+
+extension Constitution {
+    /// Decides `action`: `deny` when an immutable constraint matches, `require_approval` when a
+    /// supervised operation (or an immutable constraint with that effect) matches or when no
+    /// autonomous operation allows it with its prerequisites met, `allow` otherwise. A command is
+    /// split into its simple commands and each is decided; the strictest decision wins.
+    ///
+    /// Pure and fast: no I/O, matchers compiled at load, regular expressions run only on texts
+    /// holding their literals. The decision carries this constitution's digest.
+    public func decide(_ action: Action) -> Decision {
+        var scratch = Scratch(action: action)
+        let refs = clausesByType[action.type] ?? clausesForAnyType
+        var hits: [(rule: Int, reason: String)] = []
+        var unallowed: [String] = []
+        var allowedBy: [(rule: Int, reason: String)] = []
+
+        /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
+        /// allow rule (with its evidence) matched, and what allow rules still want.
+        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?, flags: [UInt8]) -> (hit: Bool, allowed: Bool, wanting: [String]) {
+            var hitRules: [Int] = []
+            var allowed = false
+            var wanting: [String] = []
+            let hasText = scratch.text != nil, hasPaths = !scratch.paths.isEmpty
+            for ref in refs {
+                let need = needs[ref.slot]
+                if let unit {
+                    if need & Need.commandPattern != 0, flags[ref.slot] == 0 { continue }
+                    if need & Need.writes != 0, unit.writes.isEmpty { continue }
+                    if need & Need.runsCode != 0, !unit.executesCode { continue }
+                } else {
+                    if need & Need.unit != 0 { continue }
+                    if need & Need.text != 0, !hasText { continue }
+                    if need & Need.paths != 0, !hasPaths { continue }
+                }
+                let effect = effects[ref.rule]
+                if effect == .allow, allowed { continue }
+                if effect != .allow, hitRules.contains(ref.rule) { continue }
+                guard let why = match(clauses[ref.slot], slot: ref.slot, strict: effect == .allow, action: action, unit: unit,
+                                      flags: flags, scratch: &scratch) else { continue }
+                if effect == .allow {
+                    let missing = rules[ref.rule].missing(from: action.evidence)
+                    if missing.isEmpty {
+                        allowed = true
+                        if !allowedBy.contains(where: { $0.rule == ref.rule }) { allowedBy.append((ref.rule, why)) }
+                    } else {
+                        wanting.append("\(rules[ref.rule].id) would allow \(why) once the evidence has \(missing.joined(separator: ", "))")
+                    }
+                } else {
+                    hitRules.append(ref.rule)
+                    hits.append((ref.rule, why))
+                }
+            }
+            return (!hitRules.isEmpty, allowed, wanting)
+        }
+
+        if action.type == "command" {
+            let commands = ShellSplitter.split(action.command ?? "")
+            scratch.decoded = commands.first { $0.runsDecodedData }?.text
+            // What looks at the whole action (its line, the sandbox, the checks) is decided once;
+            // what looks at a simple command (its program, the files it writes), once per part.
+            let split = commandClauses[action.type] ?? (whole: refs, parts: [])
+            let whole = evaluate(split.whole, nil, flags: [])
+            if commands.isEmpty { unallowed.append("the command is empty") }
+            var flags = [UInt8](repeating: 0, count: clauseCount)
+            var wantingOnce = whole.wanting
+            for command in commands {
+                for index in flags.indices { flags[index] = 0 }
+                for entry in commandIndex[command.program] ?? [] { mark(entry, command, &flags) }
+                for entry in globCommands { mark(entry, command, &flags) }
+                let part = evaluate(split.parts, command, flags: flags)
+                if !part.hit, !part.allowed, !whole.allowed, !whole.hit {
+                    let wanting = wantingOnce + part.wanting
+                    wantingOnce = []
+                    unallowed += wanting.isEmpty ? ["no rule allows `\(command.text)`"] : wanting
+                }
+            }
+        } else {
+            let result = evaluate(refs, nil, flags: [])
+            if !result.hit, !result.allowed {
+                unallowed += result.wanting.isEmpty ? ["no rule allows this \(action.type) action"] : result.wanting
+            }
+        }
+        return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy)
+    }
+
+    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: inout [UInt8]) {
+        // A strict match is also a loose one, so the strict test runs only after a loose match.
+        guard entry.pattern.matches(command, strict: false) else { return }
+        flags[entry.ref.slot] |= 1
+        if entry.pattern.matches(command, strict: true) { flags[entry.ref.slot] |= 2 }
+    }
+
+    private func decision(hits: [(rule: Int, reason: String)], unallowed: [String], allowedBy: [(rule: Int, reason: String)]) -> Decision {
+        let denying = hits.filter { effects[$0.rule] == .deny }
+        if !denying.isEmpty { return make(.deny, denying, extra: []) }
+        if !hits.isEmpty || !unallowed.isEmpty {
+            if hits.isEmpty, escalation.defaultAction == "deny" {
+                return Decision(decision: .deny, rules: [], sentences: [], reasons: unallowed + ["escalation_policy.default_action is deny"],
+                                constitution: digest)
+            }
+            var result = make(.requireApproval, hits, extra: unallowed)
+            if let first = hits.first.map({ rules[$0.rule] }) {
+                result.approvalMethod = first.approvalMethod
+                result.timeout = first.timeout
+            }
+            return result
+        }
+        return make(.allow, allowedBy, extra: [])
+    }
+
+    private func make(_ verdict: Decision.Verdict, _ entries: [(rule: Int, reason: String)], extra: [String]) -> Decision {
+        var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
+        var seen: [Int] = []
+        for entry in entries {
+            let rule = rules[entry.rule]
+            if !seen.contains(entry.rule) {
+                seen.append(entry.rule)
+                ids.append(rule.id)
+                sentences.append(rule.sentence)
+            }
+            reasons.append("\(rule.id): \(entry.reason)")
+        }
+        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons + extra, constitution: digest)
+    }
+
+    /// What a clause matched in `unit` (or the action), or nil when it does not match.
+    private func match(_ box: ClauseBox, slot: Int, strict: Bool, action: Action, unit: SimpleCommand?, flags: [UInt8],
+                       scratch: inout Scratch) -> String? {
+        var why: String?
+        if box.clause.isAboutCommands {
+            guard let unit else { return nil }
+            if box.clause.commands != nil {
+                guard flags[slot] & (strict ? 2 : 1) != 0 else { return nil }
+                why = "`\(unit.text)`"
+            }
+            if let wanted = box.clause.executesCode {
+                guard unit.executesCode == wanted else { return nil }
+                if wanted { why = "`\(unit.text)` runs code" }
+            }
+            if let texts = box.clause.commandText {
+                guard texts.contains(where: { scratch.matches(pattern: $0, in: unit.text, unit: true, self) }) else { return nil }
+                why = why ?? "`\(unit.text)`"
+            }
+        }
+        if let wanted = box.clause.sandboxed {
+            guard (action.sandboxed ?? false) == wanted else { return nil }
+        }
+        if let wanted = box.clause.inWorkspace {
+            let paths = unit?.writes ?? scratch.paths
+            let inside: Bool?
+            if unit == nil, let declared = action.inWorkspace {
+                inside = declared && !paths.contains(where: Action.isOutsideWorkspace)
+            } else if unit != nil || !paths.isEmpty {
+                inside = !paths.contains(where: Action.isOutsideWorkspace)
+            } else {
+                inside = nil
+            }
+            guard let inside else {
+                if strict { return nil }
+                return why ?? "a \(action.type) action whose place is not given"
+            }
+            guard inside == wanted else { return nil }
+            if !wanted { why = why ?? "\(paths.joined(separator: ", ")) outside the workspace" }
+        }
+        if let globs = box.clause.paths {
+            guard let path = matchPaths(unit?.writes ?? scratch.paths, globs, except: box.clause.exceptPaths, strict: strict) else { return nil }
+            why = why ?? (unit == nil ? "\(path)" : "`\(unit!.text)` writes \(path)")
+        }
+        if let globs = box.clause.targets {
+            let targets = (action.target.map { [$0] } ?? []) + (action.paths ?? [])
+            guard let path = matchPaths(targets, globs, except: box.clause.paths == nil ? box.clause.exceptPaths : nil, strict: strict) else { return nil }
+            why = why ?? path
+        }
+        if let kinds = box.clause.kinds {
+            if let kind = action.kind { guard kinds.contains(kind) else { return nil } } else if strict { return nil }
+        }
+        if let globs = box.clause.operations {
+            guard optional(action.operation ?? action.action, globs, strict: strict, lowercased: true) else { return nil }
+            if let op = action.operation ?? action.action { why = why ?? "\(op) \(action.database ?? action.service ?? "")".trimmingTrailingSpace }
+        }
+        if let globs = box.clause.services, !optional(action.service, globs, strict: strict) { return nil }
+        if let globs = box.clause.branches {
+            guard optional(action.branch, globs, strict: strict) else { return nil }
+            why = why ?? "a push to \(action.branch ?? "a branch not given")"
+        }
+        if let purposes = box.clause.purposes {
+            if let purpose = action.purpose { guard purposes.contains(purpose) else { return nil } } else if strict { return nil }
+        }
+        if let tools = box.clause.tools {
+            if let tool = action.tool { guard tools.contains(tool) else { return nil } } else if strict { return nil }
+        }
+        if let contents = box.clause.content {
+            guard scratch.text != nil, let index = contents.first(where: { scratch.matches(pattern: $0, self) }) else { return nil }
+            why = "\(unit.map { "`\($0.text)`" } ?? "the content") matches /\(patterns[index].source)/"
+        }
+        if let checks = box.clause.checks {
+            var found: String?
+            for check in checks {
+                if check == .obfuscatedExecution, let decoded = unit.flatMap({ $0.runsDecodedData ? $0.text : nil }) ?? scratch.decoded {
+                    found = "`\(decoded)` runs decoded data"
+                    break
+                }
+                if let finding = scratch.findings(self).finding(for: check) {
+                    found = finding
+                    break
+                }
+            }
+            guard let found else { return nil }
+            why = found
+        }
+        return why ?? (unit.map { "`\($0.text)`" } ?? "a \(action.type) action")
+    }
+
+    /// The first path that decides a match: for strict (allow) rules every path must match and none be
+    /// excepted; otherwise one matching path that is not excepted is enough.
+    private func matchPaths(_ paths: [String], _ globs: [Glob], except: [Glob]?, strict: Bool) -> String? {
+        guard !paths.isEmpty else { return nil }
+        var first: String?
+        for raw in paths {
+            let path = Self.normalized(raw)
+            let hit = globs.contains { $0.matches(path) } && !(except ?? []).contains { $0.matches(path) }
+            if hit {
+                if !strict { return raw }
+                first = first ?? raw
+            } else if strict {
+                return nil
+            }
+        }
+        return first
+    }
+
+    private func optional(_ value: String?, _ globs: [Glob], strict: Bool, lowercased: Bool = false) -> Bool {
+        guard let value else { return !strict }
+        let subject = lowercased ? value.lowercased() : value
+        return globs.contains { $0.matches(subject) }
+    }
+
+    /// `./a/./b` → `a/b`, `a//b` → `a/b`.
+    static func normalized(_ path: String) -> String {
+        var previous: UInt8 = 0
+        var needed = false
+        for byte in path.utf8 {
+            if byte == 47, previous == 46 || previous == 47 { needed = true; break }
+            previous = byte
+        }
+        guard needed else { return path }
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." { parts.append(part) }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+}
+
+/// Per-decision memory: the action's text and paths, which literals the text holds, which
+/// patterns matched it, and the static checks' findings — each computed at most once, and only
+/// when a rule asks.
+struct Scratch {
+    /// The command line of a command, else the content.
+    let text: String?
+    let paths: [String]
+    /// A command: the first simple command that runs decoded data, if one does.
+    var decoded: String?
+    private var literals: [Bool]?
+    private var results: [Int8] = []
+    private var found: StaticFindings?
+
+    init(action: Action) {
+        self.text = action.type == "command" ? action.command : action.content
+        self.paths = action.allPaths
+    }
+
+    mutating func findings(_ constitution: Constitution) -> StaticFindings {
+        if let found { return found }
+        let result = StaticScanner.scan(text ?? "", secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
+        found = result
+        return result
+    }
+
+    /// Whether pattern `index` matches the action's text (memoized), or `other` when `unit`.
+    mutating func matches(pattern index: Int, in other: String? = nil, unit: Bool = false, _ constitution: Constitution) -> Bool {
+        if unit, let other {
+            let present = constitution.scanner.scan(other)
+            return Self.satisfied(constitution.requirements[index], present) && constitution.patterns[index].matches(other)
+        }
+        guard let text else { return false }
+        if results.isEmpty { results = [Int8](repeating: -1, count: constitution.patterns.count) }
+        if results[index] >= 0 { return results[index] == 1 }
+        if literals == nil { literals = constitution.scanner.scan(text) }
+        let result = Self.satisfied(constitution.requirements[index], literals!) && constitution.patterns[index].matches(text)
+        results[index] = result ? 1 : 0
+        return result
+    }
+
+    private static func satisfied(_ groups: [[Int]], _ present: [Bool]) -> Bool {
+        groups.allSatisfy { group in group.contains { present[$0] } }
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingSpace: String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,185 @@
+import CrucibleCore
+import Foundation
+
+/// A loaded constitution: its rules in the source documents' three tiers, its escalation policy
+/// and audit trail settings, and the matchers compiled once for fast decisions.
+///
+/// Load one with ``parse(_:file:)`` (or ``standard``, the default compiled into the binary) and
+/// ask it ``decide(_:)``.
+public struct Constitution: Sendable {
+    public let version: String
+    public let rules: [Rule]
+    public let escalation: EscalationPolicy
+    public let auditTrail: AuditTrail
+    /// The SHA-256 of the YAML text it was read from; every decision carries it.
+    public let digest: String
+
+    // Compiled once.
+    let patterns: [ContentPattern]
+    let scanner: LiteralScanner
+    /// Per pattern: its requirement groups, as indices into the scanner's literals.
+    let requirements: [[[Int]]]
+    /// Clauses as (rule, clause) pairs: those naming each action type, and those naming none.
+    let clausesByType: [String: [ClauseRef]]
+    let clausesForAnyType: [ClauseRef]
+    /// Command patterns by literal program name, and those whose program is a glob.
+    let commandIndex: [String: [PatternRef]]
+    let globCommands: [PatternRef]
+    let clauseCount: Int
+    /// Every rule's clauses, flattened by slot, and every rule's effect: read in the hot loop
+    /// without copying a `Rule`.
+    let clauses: [ClauseBox]
+    let effects: [Decision.Verdict]
+    /// Per slot: what a clause needs to have any chance of matching (see ``Need``), so the
+    /// decision loop skips the others at once.
+    let needs: [UInt8]
+    /// For command-typed actions: the clauses decided once for the whole line, and those decided
+    /// once per simple command.
+    let commandClauses: [String: (whole: [ClauseRef], parts: [ClauseRef])]
+
+    enum Need {
+        static let commandPattern: UInt8 = 1
+        static let writes: UInt8 = 2
+        static let runsCode: UInt8 = 4
+        static let unit: UInt8 = 8
+        static let text: UInt8 = 16
+        static let paths: UInt8 = 32
+
+        static func of(_ c: Clause) -> UInt8 {
+            var need: UInt8 = 0
+            if c.commands != nil { need |= commandPattern }
+            if c.paths != nil, c.commands == nil, c.commandText == nil, c.executesCode == nil { need |= writes }
+            if c.executesCode == true { need |= runsCode }
+            if c.isAboutCommands { need |= unit }
+            if c.content != nil || c.checks != nil { need |= text }
+            if c.paths != nil || c.targets != nil { need |= paths }
+            return need
+        }
+
+        /// Whether a clause looks at a simple command (its program, what it writes) rather than the whole line.
+        static func isPerPart(_ c: Clause) -> Bool {
+            c.isAboutCommands || c.paths != nil || c.inWorkspace != nil
+        }
+    }
+    let usesSecretsCheck: Bool
+    let usesObfuscationCheck: Bool
+
+    struct ClauseRef: Sendable {
+        let rule: Int
+        let clause: Int
+        /// Position in a decision's per-clause scratch space.
+        let slot: Int
+    }
+
+    struct PatternRef: Sendable {
+        let ref: ClauseRef
+        let pattern: CommandPattern
+    }
+
+    /// How a decision that needs a human goes on.
+    public struct EscalationPolicy: Sendable, Hashable {
+        /// What nothing matched means: `request_approval` (the default) or `deny`.
+        public var defaultAction: String = "request_approval"
+        /// What a request nobody answered in time becomes: `abort` (the default) or `deny`.
+        public var fallbackOnTimeout: String = "abort"
+        public var emergencyContact: String?
+        public init() {}
+    }
+
+    /// Where the audit trail lives and what it alerts on. Crucible's trail is its ledger.
+    public struct AuditTrail: Sendable, Hashable {
+        public var enabled = true
+        public var storage = "ledger"
+        public var retentionDays: Int?
+        public var logLevel: String?
+        public var alertOn: [String] = []
+        public init() {}
+    }
+
+    init(version: String, rules: [Rule], escalation: EscalationPolicy, auditTrail: AuditTrail, digest: String,
+         patterns: [ContentPattern]) {
+        self.version = version
+        self.rules = rules
+        self.escalation = escalation
+        self.auditTrail = auditTrail
+        self.digest = digest
+        self.patterns = patterns
+
+        var literals: [String] = []
+        var literalIndex: [String: Int] = [:]
+        self.requirements = patterns.map { pattern in
+            pattern.required.map { group in
+                group.map { literal in
+                    if let index = literalIndex[literal] { return index }
+                    literals.append(literal)
+                    literalIndex[literal] = literals.count - 1
+                    return literals.count - 1
+                }
+            }
+        }
+        self.scanner = LiteralScanner(literals)
+
+        var byType: [String: [ClauseRef]] = [:]
+        var anyType: [ClauseRef] = []
+        var index: [String: [PatternRef]] = [:]
+        var globs: [PatternRef] = []
+        var slot = 0
+        var secrets = false, obfuscation = false
+        var flat: [ClauseBox] = []
+        for (r, rule) in rules.enumerated() {
+            for (c, clause) in rule.clauses.enumerated() {
+                let ref = ClauseRef(rule: r, clause: c, slot: slot)
+                slot += 1
+                flat.append(ClauseBox(clause))
+                if let actions = clause.actions {
+                    for type in actions { byType[type, default: []].append(ref) }
+                } else {
+                    anyType.append(ref)
+                }
+                for pattern in clause.commands ?? [] {
+                    if let program = pattern.literalProgram {
+                        index[program, default: []].append(PatternRef(ref: ref, pattern: pattern))
+                    } else {
+                        globs.append(PatternRef(ref: ref, pattern: pattern))
+                    }
+                }
+                secrets = secrets || clause.checks?.contains(.hardcodedSecrets) == true
+                obfuscation = obfuscation || clause.checks?.contains(.obfuscatedExecution) == true
+            }
+        }
+        // Keep every type's list in rule order, the type-free clauses merged in.
+        for (type, refs) in byType {
+            byType[type] = (refs + anyType).sorted { ($0.rule, $0.clause) < ($1.rule, $1.clause) }
+        }
+        self.clausesByType = byType
+        self.clausesForAnyType = anyType
+        self.commandIndex = index
+        self.globCommands = globs
+        self.clauseCount = slot
+        self.clauses = flat
+        self.effects = rules.map(\.effect)
+        self.needs = flat.map { Need.of($0.clause) }
+        var commandClauses: [String: (whole: [ClauseRef], parts: [ClauseRef])] = [:]
+        for type in ["command"] {
+            let refs = byType[type] ?? anyType
+            commandClauses[type] = (refs.filter { !Need.isPerPart(flat[$0.slot].clause) }, refs.filter { Need.isPerPart(flat[$0.slot].clause) })
+        }
+        self.commandClauses = commandClauses
+        self.usesSecretsCheck = secrets
+        self.usesObfuscationCheck = obfuscation
+    }
+
+    /// The rule with `id`.
+    public func rule(_ id: String) -> Rule? {
+        rules.first { $0.id == id }
+    }
+
+    /// The default constitution, compiled into the binary: the source documents' own.
+    public static let standard: Constitution = {
+        do {
+            return try parse(defaultText, file: "(built-in CONSTITUTION.yaml)")
+        } catch {
+            fatalError("the built-in constitution does not load: \(error)")
+        }
+    }()
+}

@@ -1,0 +1,41 @@
+/// One simple command of a command line, as a shell would run it: wrappers such as `sudo`, `env`,
+/// `timeout` and `sh -c` removed, quotes removed, the program's folder dropped.
+public struct SimpleCommand: Hashable, Sendable, CustomStringConvertible {
+    /// The words after quote removal and unwrapping; `words[0]` is the program as written.
+    public var words: [String]
+    /// The program's file name: `/usr/sbin/iptables` and `"ipt"ables` are both `iptables`.
+    /// Empty for a command that is only a redirection (`> file`).
+    public var program: String
+    /// Files the command writes: redirection targets, and the arguments of programs that change
+    /// or remove files (`rm`, `mv`, `tee`, `sed -i`, `git checkout`, ...).
+    public var writes: [String]
+    /// Whether the command runs code it decoded on the fly (`base64 -d | sh`,
+    /// `eval "$(echo … | base64 -d)"`).
+    public var runsDecodedData: Bool
+    /// Whether the command runs code: an interpreter or shell given a script, stdin or `-c`
+    /// code, a program by a path of its own (`./run.sh`), `source`.
+    public var executesCode: Bool
+    /// The words joined by spaces, followed by any here-document, for `command_text` patterns.
+    public var text: String
+
+    public init(words: [String], writes: [String] = [], runsDecodedData: Bool = false, executesCode: Bool = false,
+                heredoc: String? = nil) {
+        self.words = words
+        self.program = words.first.map(SimpleCommand.baseName) ?? ""
+        self.writes = writes
+        self.runsDecodedData = runsDecodedData
+        self.executesCode = executesCode
+        self.text = words.joined(separator: " ") + (heredoc.map { "\n" + $0 } ?? "")
+    }
+
+    public var description: String { text }
+
+    /// The arguments after the program.
+    public var arguments: ArraySlice<String> { words.dropFirst() }
+
+    /// A path's last component: `/usr/sbin/iptables` → `iptables`.
+    static func baseName(_ word: String) -> String {
+        guard let slash = word.utf8.lastIndex(of: UInt8(ascii: "/")) else { return word }
+        return String(word[word.utf8.index(after: slash)...])
+    }
+}

@@ -1,0 +1,120 @@
+/// Path globs as `.gitignore` writers expect them: `*` and `?` within one path segment, `**` across
+/// segments, `[abc]`/`[a-z]`/`[!a]` classes, matched against the whole path. A pattern with no `/`
+/// at all also matches a file name in any folder (`*.md` matches `prompts/a.md`).
+///
+/// A `Glob` value is a pattern compiled once, for matching many paths without allocating.
+public struct Glob: Hashable, Sendable, CustomStringConvertible {
+    public let pattern: String
+    private let bytes: [UInt8]
+    private let anyFolder: Bool
+
+    /// Compiles `pattern`; see ``syntaxProblem(in:)`` for what makes one malformed.
+    public init(_ pattern: String) {
+        self.pattern = pattern
+        self.bytes = Array(pattern.utf8)
+        self.anyFolder = !pattern.contains("/")
+    }
+
+    public var description: String { pattern }
+
+    /// Whether `path` (`/`-separated) matches the pattern.
+    public func matches(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { s in
+            bytes.withUnsafeBufferPointer { p in
+                if Self.match(p, 0, s, 0) { return true }
+                if anyFolder, let slash = s.lastIndex(of: Self.slash) {
+                    return Self.match(p, 0, s, slash + 1)
+                }
+                return false
+            }
+        }
+    }
+
+    /// Whether `path` (relative, `/`-separated) matches `pattern`.
+    public static func matches(_ pattern: String, _ path: String) -> Bool {
+        Glob(pattern).matches(path)
+    }
+
+    /// Whether `path` matches any of `patterns`.
+    public static func matchesAny(_ patterns: [String], _ path: String) -> Bool {
+        patterns.contains { matches($0, path) }
+    }
+
+    /// What is wrong with `pattern` as a glob relative to a target root, or nil when it is valid.
+    public static func problem(in pattern: String) -> String? {
+        if let problem = syntaxProblem(in: pattern) { return problem }
+        if pattern.hasPrefix("/") { return "must be relative to the target root" }
+        if pattern.split(separator: "/").contains("..") { return "must not leave the target root with `..`" }
+        return nil
+    }
+
+    /// What is wrong with `pattern`'s syntax, or nil when it is a valid glob (absolute or not).
+    public static func syntaxProblem(in pattern: String) -> String? {
+        if pattern.isEmpty { return "is empty" }
+        var open = false
+        for c in pattern {
+            if c == "[" { open = true } else if c == "]" { open = false }
+        }
+        if open { return "has an unclosed `[`" }
+        return nil
+    }
+
+    private static let star = UInt8(ascii: "*"), question = UInt8(ascii: "?"), slash = UInt8(ascii: "/")
+    private static let open = UInt8(ascii: "["), close = UInt8(ascii: "]"), bang = UInt8(ascii: "!"), dash = UInt8(ascii: "-")
+
+    private static func match(_ p: UnsafeBufferPointer<UInt8>, _ pi: Int, _ s: UnsafeBufferPointer<UInt8>, _ si: Int) -> Bool {
+        var pi = pi, si = si
+        while pi < p.count {
+            let c = p[pi]
+            if c == star {
+                if pi + 1 < p.count, p[pi + 1] == star {
+                    // `**`: any number of segments, including none. `**/` may also match nothing.
+                    var rest = pi + 2
+                    if rest < p.count, p[rest] == slash { rest += 1 }
+                    if rest == p.count { return true }
+                    var t = si
+                    while true {
+                        if match(p, rest, s, t) { return true }
+                        guard let next = s[t...].firstIndex(of: slash) else { return false }
+                        t = next + 1
+                    }
+                }
+                let rest = pi + 1
+                var t = si
+                while true {
+                    if match(p, rest, s, t) { return true }
+                    guard t < s.count, s[t] != slash else { return false }
+                    t += 1
+                }
+            }
+            guard si < s.count else { return false }
+            let d = s[si]
+            if c == question {
+                if d == slash { return false }
+                pi += 1
+            } else if c == open, let end = p[(pi + 1)...].firstIndex(of: close) {
+                var i = pi + 1
+                let negate = p[i] == bang
+                if negate { i += 1 }
+                var found = false
+                while i < end {
+                    if i + 2 < end, p[i + 1] == dash {
+                        if p[i] <= d && d <= p[i + 2] { found = true }
+                        i += 3
+                    } else {
+                        if p[i] == d { found = true }
+                        i += 1
+                    }
+                }
+                if found == negate || d == slash { return false }
+                pi = end + 1
+            } else {
+                if c != d { return false }
+                pi += 1
+            }
+            si += 1
+        }
+        return si == s.count
+    }
+}
