@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EvolutionTests",
-            dependencies: ["Evolution", "Sandbox", "LLMTesting"],
+            dependencies: ["Evolution", "Sandbox", "Constitution", "LLMTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

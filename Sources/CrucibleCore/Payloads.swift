@@ -78,9 +78,12 @@ public struct PatchProposed: EventPayload, Hashable {
     public var summary: String
     /// What the model calls that wrote the patch cost, per model; nil for proposers that call none.
     public var usage: [ModelUsage]?
+    /// The approval request (its sequence number) this patch waited on, when it needed one.
+    public var approval: Int64?
 
     public init(variant: Int, parent: Int, iteration: Int, patch: Patch, patchDigest: String, treeDigest: String, summary: String,
-                usage: [ModelUsage]? = nil) {
+                usage: [ModelUsage]? = nil, approval: Int64? = nil) {
+        self.approval = approval
         self.variant = variant
         self.parent = parent
         self.iteration = iteration

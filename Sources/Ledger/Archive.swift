@@ -93,6 +93,8 @@ public struct ArchiveSnapshot: Sendable {
     public var baseline: Int?
     public var best: Int?
     public var promoted: Int?
+    /// The highest iteration whose proposal went to the approval queue.
+    public var lastQueuedIteration: Int?
 
     public func variant(_ id: Int) -> VariantRecord? {
         variants.first { $0.id == id }
@@ -102,7 +104,7 @@ public struct ArchiveSnapshot: Sendable {
     public var nextIteration: Int {
         let proposed = variants.compactMap(\.iteration).max() ?? -1
         let rejected = rejections.map(\.iteration).max() ?? -1
-        return max(proposed, rejected) + 1
+        return max(proposed, rejected, lastQueuedIteration ?? -1) + 1
     }
 
     /// The number of iterations recorded over all runs.
@@ -142,7 +144,8 @@ extension Ledger {
                 variants: variants, rejections: rejections, runs: runs, promotions: promotions,
                 baseline: try Projection.get("baseline", db).flatMap(Int.init),
                 best: try Projection.get("best", db).flatMap(Int.init),
-                promoted: try Projection.get("promoted", db).flatMap(Int.init))
+                promoted: try Projection.get("promoted", db).flatMap(Int.init),
+                lastQueuedIteration: try Projection.get("last_queued_iteration", db).flatMap(Int.init))
         }
     }
 

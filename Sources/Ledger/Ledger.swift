@@ -69,6 +69,17 @@ public struct Ledger: Sendable {
         }
     }
 
+    /// The events of the given kinds with `seq >= from`, in order.
+    public func events(of kinds: [EventKind], from: Int64 = 1) throws -> [Event] {
+        guard !kinds.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+        return try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM events WHERE seq >= ? AND kind IN (\(marks)) ORDER BY seq",
+                                arguments: StatementArguments([from] as [any DatabaseValueConvertible] + kinds.map(\.rawValue)))
+                .map { try CanonicalJSON.decode(Event.self, from: $0) }
+        }
+    }
+
     /// The number of events.
     public func count() throws -> Int {
         try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
@@ -118,6 +129,10 @@ public struct Ledger: Sendable {
                 );
                 """)
             try Projection.create(db)
+        }
+        migrator.registerMigration("v2: events by kind") { db in
+            // The approval queue, stops and the audit read events of a few kinds among many.
+            try db.execute(sql: "CREATE INDEX events_by_kind ON events (kind, seq)")
         }
         return migrator
     }

@@ -99,6 +99,12 @@ enum Projection {
                     """,
                 arguments: [p.variant, p.parent, run, p.iteration, p.treeDigest, try CanonicalJSON.string(p.patch),
                             p.patchDigest, try p.patch.changeDigest(), p.patch.proposer, p.summary, event.seq])
+        case .approvalRequested:
+            // A proposal waiting for a human still used its iteration.
+            if let iteration = try event.payload(as: ApprovalRequested.self).iteration {
+                let last = try get("last_queued_iteration", db).flatMap(Int.init) ?? -1
+                try set("last_queued_iteration", String(max(last, iteration)), db)
+            }
         case .patchRejected:
             let p = try event.payload(as: PatchRejected.self)
             try db.execute(

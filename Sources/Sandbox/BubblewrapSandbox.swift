@@ -207,7 +207,8 @@ public struct BubblewrapSandbox: Sandbox {
         }
 
         var outcome = try ProcessRunner.run(plan, timeout: spec.timeout, outputLimit: spec.outputLimit,
-                                            outputKillBytes: limits.outputBytes, supervision: supervision, isolation: isolation)
+                                            outputKillBytes: limits.outputBytes, supervision: supervision, stop: spec.stop,
+                                            isolation: isolation)
         outcome.limitsInForce = inForce
         // bwrap reports a command killed by signal N as exit status 128 + N.
         if let status = outcome.exitStatus, status > 128, status <= 128 + 64 {

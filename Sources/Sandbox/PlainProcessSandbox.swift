@@ -8,7 +8,7 @@ public struct PlainProcessSandbox: Sandbox {
     public func run(_ spec: ProcessSpec) async throws -> ProcessOutcome {
         try await ProcessRunner.onThread {
             try ProcessRunner.run(ProcessRunner.plainPlan(spec), timeout: spec.timeout, outputLimit: spec.outputLimit,
-                                  outputKillBytes: spec.limits.outputBytes, isolation: "unisolated")
+                                  outputKillBytes: spec.limits.outputBytes, stop: spec.stop, isolation: "unisolated")
         }
     }
 }

@@ -65,7 +65,7 @@ enum ProcessRunner {
     }
 
     static func run(_ plan: LaunchPlan, timeout: Double, outputLimit: Int, outputKillBytes: Int?,
-                    supervision: Supervision = Supervision(), isolation: String) throws -> ProcessOutcome {
+                    supervision: Supervision = Supervision(), stop: StopSignal? = nil, isolation: String) throws -> ProcessOutcome {
         defer { plan.extraDescriptors.forEach { close($0) } }
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard csandbox_pipe_cloexec(&outPipe) == 0, csandbox_pipe_cloexec(&errPipe) == 0 else {
@@ -158,6 +158,7 @@ enum ProcessRunner {
         while !openPipes.isEmpty || !exited {
             let now = DispatchTime.now().uptimeNanoseconds
             if killedBy == nil, now >= deadline { end(.timeout) }
+            if killedBy == nil, stop?.isEngaged == true { end(.stopped) }
             if killedBy == nil, !exited, now >= nextCheck {
                 if let reason = supervision.check() { end(reason) }
                 nextCheck = now + interval

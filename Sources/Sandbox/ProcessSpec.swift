@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What to run, where, and within which limits.
 public struct ProcessSpec: Sendable, Hashable {
@@ -14,6 +15,8 @@ public struct ProcessSpec: Sendable, Hashable {
     public var outputLimit: Int
     /// The resources the run may use, where the backend can hold them.
     public var limits: SandboxLimits
+    /// When engaged, the run is killed at once (within a fifth of a second) as `stopped`.
+    public var stop: StopSignal?
 
     public init(arguments: [String], workdir: String, environment: [String: String] = ProcessSpec.defaultEnvironment(),
                 timeout: Double = 60, outputLimit: Int = 1 << 20, limits: SandboxLimits = SandboxLimits()) {
@@ -56,6 +59,8 @@ public struct ProcessOutcome: Sendable, Codable, Hashable {
     public enum Kill: String, Sendable, Codable, Hashable {
         case timeout, memory, pids, cpu, output, disk
         case fileSize = "file-size"
+        /// The run's ``StopSignal`` was engaged: an emergency stop.
+        case stopped
     }
 
     /// The exit status, when the program exited by itself.
@@ -98,4 +103,18 @@ public protocol Sandbox: Sendable {
     /// - Returns: the outcome; a program that fails or is killed is an outcome, not an error.
     /// - Throws: `SandboxError` when the program could not be started.
     func run(_ spec: ProcessSpec) async throws -> ProcessOutcome
+}
+
+/// A switch shared by runs that must all end at once (an emergency stop): engaging it kills every
+/// run that carries it, and every later one at its start. Compared by identity.
+public final class StopSignal: Sendable, Hashable {
+    private let engaged = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func engage() { engaged.store(true, ordering: .releasing) }
+    public var isEngaged: Bool { engaged.load(ordering: .acquiring) }
+
+    public static func == (a: StopSignal, b: StopSignal) -> Bool { a === b }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }

@@ -11,7 +11,7 @@ struct Crucible: AsyncParsableCommand {
         subcommands: [
             Init.self, Evolve.self, Status.self, Archive.self, Show.self, Export.self, Report.self,
             Promote.self, Rollback.self, LedgerCommand.self, Replay.self, SandboxCommand.self,
-            KeysCommand.self, ConstitutionCommand.self,
+            KeysCommand.self, ConstitutionCommand.self, Approvals.self, Stop.self, Resume.self, Audit.self,
         ]
     )
 

@@ -84,7 +84,7 @@ final class ProgressPrinter: Sendable {
         let baseline = summary.baselineScore.map { Format.score($0) } ?? "-"
         let best = summary.bestScore.map { Format.score($0) } ?? "-"
         write("done: \(summary.iterations) iterations in \(String(format: "%.1f", summary.seconds))s (\(String(format: "%.1f", summary.candidatesPerMinute)) cand/min); baseline \(baseline) → best \(best) (\(VariantID.format(summary.bestID)))" + "\n")
-        write("\(summary.evaluated) evaluated, \(summary.errors) evaluation errors, \(summary.rejected) rejected; `crucible report` summarises, `crucible show \(VariantID.format(summary.bestID))` shows the best" + "\n")
+        write("\(summary.evaluated) evaluated, \(summary.errors) evaluation errors, \(summary.rejected) rejected\(summary.awaitingApproval > 0 ? ", \(summary.awaitingApproval) awaiting approval (`crucible approvals list`)" : ""); `crucible report` summarises, `crucible show \(VariantID.format(summary.bestID))` shows the best" + "\n")
         for entry in summary.usage { write("llm \(UsageText.line(entry))" + "\n") }
         if summary.reason != "completed" { write("stopped early: \(summary.reason)" + "\n") }
     }

@@ -12,6 +12,7 @@ extension Crucible {
 
         func run() throws {
             let inspector = try Inspector.open(workspace.dir)
+            let constitution = try Governance.open(workspace.dir).constitution
             let variant = try parseVariant(id)
             if !yes, isatty(STDIN_FILENO) == 1 {
                 let detail = try inspector.detail(variant)
@@ -22,7 +23,7 @@ extension Crucible {
                     throw ExitCode(1)
                 }
             }
-            let event = try inspector.promote(variant)
+            let event = try inspector.promote(variant, constitution: constitution)
             print("promoted v\(event.variant) (previously \(VariantID.format(event.previous))); `crucible rollback` undoes it")
         }
     }
@@ -33,6 +34,7 @@ extension Crucible {
         @OptionGroup var workspace: WorkspaceArgument
 
         func run() throws {
+            _ = try Governance.open(workspace.dir)  // nothing acts under a constitution that does not verify
             let event = try Inspector.open(workspace.dir).rollback()
             print("rolled back from v\(event.from) to v\(event.to)")
         }

@@ -21,6 +21,8 @@ public struct Evaluation: Sendable {
 public struct Evaluator: Sendable {
     public let workspace: Workspace
     public let sandbox: any Sandbox
+    /// Engaged by an emergency stop: every run of this evaluator is killed.
+    public let stop = StopSignal()
     let materializer: CandidateMaterializer
     /// Where candidate copies are made and removed.
     let scratch: String
@@ -44,7 +46,7 @@ public struct Evaluator: Sendable {
             defer { try? SafeTree.remove(folder) }
             let spec = ProcessSpec(arguments: command, workdir: folder, timeout: 30, outputLimit: 64 << 10,
                                    limits: workspace.config.sandbox.limits)
-            let outcome = try await sandbox.run(spec)
+            let outcome = try await run(spec)
             runs.append(Self.record(spec, outcome, purpose: "check"))
             if !outcome.succeeded {
                 let message = outcome.stderr.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")
@@ -60,11 +62,18 @@ public struct Evaluator: Sendable {
             defer { try? SafeTree.remove(folder) }
             let spec = ProcessSpec.shell(benchmark.run, workdir: folder, timeout: benchmark.timeout,
                                          outputLimit: workspace.config.sandbox.outputLimit, limits: workspace.config.sandbox.limits)
-            let outcome = try await sandbox.run(spec)
+            let outcome = try await run(spec)
             runs.append(Self.record(spec, outcome, purpose: "benchmark:" + benchmark.name))
             results.append(result(of: benchmark, outcome, in: folder))
         }
         return Evaluation(verdict: .scored(Score(benchmarks: results)), runs: runs)
+    }
+
+    /// Runs `spec` in the sandbox, killed by an emergency stop.
+    func run(_ spec: ProcessSpec) async throws -> ProcessOutcome {
+        var spec = spec
+        spec.stop = stop
+        return try await sandbox.run(spec)
     }
 
     /// A benchmark's name as a folder name: letters and digits kept, the rest `_`.
@@ -94,7 +103,11 @@ public struct Evaluator: Sendable {
                                      stderrTail: tail(outcome.stderr), exitStatus: outcome.exitStatus,
                                      wallSeconds: outcome.wallSeconds, timedOut: outcome.killedBy == .timeout)
         if let kill = outcome.killedBy {
-            result.error = kill == .timeout ? "timed out after \(format(benchmark.timeout))" : "killed by the \(kill.rawValue) limit"
+            switch kill {
+            case .timeout: result.error = "timed out after \(format(benchmark.timeout))"
+            case .stopped: result.error = "killed by an emergency stop"
+            default: result.error = "killed by the \(kill.rawValue) limit"
+            }
             return result
         }
         if let signal = outcome.signal {

@@ -1,3 +1,4 @@
+import Constitution
 import CrucibleCore
 import Foundation
 import Ledger
@@ -113,17 +114,68 @@ public struct Inspector: Sendable {
 
     /// Writes variant `id`'s editable files into the target and records the promotion.
     @discardableResult
-    public func promote(_ id: Int) throws -> Promoted {
+    public func promote(_ id: Int, constitution: Constitution) throws -> Promoted {
         let snapshot = try ledger.archive()
         guard let record = snapshot.variant(id) else { throw EvolutionError("no variant v\(id); `crucible archive` lists them") }
         guard record.status == .evaluated || record.status == .baseline else {
             throw EvolutionError("v\(id) is \(record.status.rawValue); only a variant that evaluated without error can be promoted")
         }
         let tree = try tree(of: id)
+        try authorizePromotion(of: record, tree: tree, snapshot: snapshot, constitution: constitution)
         try writeTarget(tree)
         let event = Promoted(variant: id, previous: snapshot.promoted, treeDigest: tree.digest)
         try ledger.append(event)
         return event
+    }
+
+    /// Puts the promotion of `record` to the constitution: the change it writes into the target
+    /// files, as a patch action carrying the evidence the evaluation established — `tests_pass`
+    /// (its benchmarks ran and scored), `no_regression` (it scores at least the version in place),
+    /// `recorded` (it is in the ledger). A promotion that needs approval files a request and
+    /// proceeds only once that exact action is approved.
+    /// - Throws: when the constitution denies it or it waits for approval, saying which rule.
+    private func authorizePromotion(of record: VariantRecord, tree: FileTree, snapshot: ArchiveSnapshot,
+                                    constitution: Constitution) throws {
+        let governance = Governance(ledger: ledger, files: ConstitutionFiles(directory: workspace.directory))
+        // A score far beyond the run's history waits for a human (see ScoreJump).
+        if let hold = try governance.currentApprovals()
+            .last(where: { $0.request.action.type == ScoreJump.actionType && $0.request.action.target == "v\(record.id)" }) {
+            switch hold.state {
+            case .granted: break
+            case .pending:
+                throw EvolutionError("v\(record.id) is held: \(hold.request.action.description ?? "its score jumped"); `crucible approvals approve a\(hold.id)` to promote it anyway")
+            case .denied, .timedOut:
+                throw EvolutionError("v\(record.id) is held and its approval request a\(hold.id) was \(hold.state == .denied ? "denied" : "not answered in time")")
+            }
+        }
+        let currentID = snapshot.promoted ?? snapshot.baseline
+        let current = try currentID.map { try self.tree(of: $0) } ?? FileTree()
+        let edits = current.edits(to: tree)
+        guard !edits.isEmpty else { return }
+        var evidence = ["recorded"]
+        if record.status == .evaluated || record.status == .baseline, record.score != nil { evidence.append("tests_pass") }
+        let reference = currentID.flatMap { snapshot.variant($0)?.score }
+        if let score = record.score, reference.map({ score >= $0 }) ?? true { evidence.append("no_regression") }
+        let action = Action(type: "patch", kind: PatchKind.guess(forPath: edits[0].path).rawValue, target: edits[0].path,
+                            paths: edits.map(\.path), content: edits.map(\.new).joined(separator: "\n"),
+                            inWorkspace: edits.allSatisfy { workspace.isEditable($0.path) }, evidence: evidence,
+                            description: "promote v\(record.id) into the target files")
+        let decision = constitution.decide(action)
+        let digest = try action.digest()
+        try ledger.append(DecisionMade(iteration: nil, actionType: action.type, actionDigest: digest, decision: decision))
+        let why = decision.reasons.first ?? "no rule allows it"
+        switch decision.decision {
+        case .allow:
+            return
+        case .deny:
+            throw EvolutionError("the constitution refuses to promote v\(record.id): \(why)")
+        case .requireApproval:
+            if try governance.grant(for: digest) != nil { return }
+            let request = try governance.pendingRequest(for: digest)?.id
+                ?? ledger.append(ApprovalRequested(iteration: nil, action: action, actionDigest: digest, decision: decision,
+                                                   timeout: decision.timeout ?? Governance.defaultTimeout)).seq
+            throw EvolutionError("promoting v\(record.id) needs approval (\(why)); `crucible approvals approve a\(request)`, then promote again")
+        }
     }
 
     /// Returns the target to the version promoted before the current one.

@@ -21,7 +21,7 @@ extension Evaluator {
             let spec = ProcessSpec.shell(benchmark.run, workdir: folder,
                                          environment: PythonLineTracer.environment(ProcessSpec.defaultEnvironment()),
                                          timeout: benchmark.timeout, outputLimit: 64 << 10, limits: workspace.config.sandbox.limits)
-            let outcome = try await sandbox.run(spec)
+            let outcome = try await run(spec)
             runs.append(Self.record(spec, outcome, purpose: "trace:" + benchmark.name))
             tests += PythonLineTracer.collect(from: folder)
         }

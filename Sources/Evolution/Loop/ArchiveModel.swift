@@ -47,6 +47,16 @@ struct ArchiveModel {
 
     mutating func setBest(_ id: Int) { best = id }
 
+    /// The successive bests before `id`: the baselines' scores and each improvement's, in order.
+    func bestScores(before id: Int) -> [Double] {
+        variants.values.filter { $0.id < id && ($0.improved || $0.status == .baseline) }.sorted { $0.id < $1.id }.compactMap(\.score)
+    }
+
+    /// The scores of the variants scored before `id`.
+    func scoresBefore(_ id: Int) -> [Double] {
+        variants.values.filter { $0.id != id && $0.score != nil }.compactMap(\.score)
+    }
+
     /// Counts a settled variant's outcome for the operators that made it (`search/a+b` counts for
     /// `a` and `b`) or the model that wrote it (`llm/MODEL` counts for `llm/MODEL`).
     mutating func countOutcome(of id: Int) {

@@ -45,6 +45,9 @@ public struct EvolutionLoop: Sendable {
     public func run(_ options: Options = Options(), observe: @escaping @Sendable (EvolutionProgress) -> Void = { _ in }) async throws -> RunSummary {
         let config = workspace.config.evolution
         let started = clock()
+        try checkNotStopped()
+        let watcher = watchForStop()
+        defer { watcher.cancel() }
         let snapshot = try ledger.archive()
         var model = try ArchiveModel(snapshot: snapshot, ledger: ledger)
         let isolation = evaluator.sandbox.isolation
@@ -81,6 +84,7 @@ public struct EvolutionLoop: Sendable {
         }
         if let id = baselineID, let record = model.variants[id], record.score == nil, record.status != .rejected {
             let evaluation = try await evaluator.evaluate(try model.tree(of: id), changed: [], label: "v\(id)")
+            try haltIfStopped()
             try recordRuns(evaluation.runs, variant: id)
             guard case .scored(let score) = evaluation.verdict else { throw EvolutionError("the baseline was rejected") }
             try recordScore(score, for: id, in: &model, isolation: isolation)
@@ -89,12 +93,13 @@ public struct EvolutionLoop: Sendable {
 
         // Variants proposed before a crash but never evaluated.
         var done = 0
-        var evaluatedCount = 0, errorCount = 0, rejectedCount = 0
+        var evaluatedCount = 0, errorCount = 0, rejectedCount = 0, awaitingCount = 0
         let total = max(0, until - from)
         for record in model.variants.values.sorted(by: { $0.id < $1.id }) where record.status == .pending {
             let tree = try model.tree(of: record.id)
             let changed = record.patch?.paths ?? []
             let evaluation = try await evaluator.evaluate(tree, changed: changed, label: "v\(record.id)")
+            try haltIfStopped()
             try settle(evaluation, variant: record.id, iteration: record.iteration ?? 0, in: &model, isolation: isolation)
         }
 
@@ -108,6 +113,33 @@ public struct EvolutionLoop: Sendable {
         var runUsage: [ModelUsage] = []
         var stopReason: String?
         var last = until
+        let hacking = try ObjectiveHackingCheck(workspace: workspace)
+        var consumed = try consumedApprovals()
+        // Children waiting in the approval queue are not proposed again.
+        var queued: Set<String> = []
+        for item in try governance.currentApprovals() where item.state == .pending {
+            if let patch = item.request.patch, let parent = item.request.parent, model.variants[parent] != nil,
+               let child = try? model.tree(of: parent).applying(patch.edits) {
+                queued.insert(child.digest)
+            }
+        }
+        var grantsSeen: Int64 = 0
+
+        /// Records `patch` as variant proposal and starts its evaluation.
+        func submit(_ patch: Patch, parent: Int, parentTree: FileTree, iteration: Int, summary: String, usage: [ModelUsage]?,
+                    approval: Int64?) throws {
+            let child = try parentTree.applying(patch.edits)
+            let id = model.nextID
+            try ledger.append(PatchProposed(variant: id, parent: parent, iteration: iteration, patch: patch,
+                                            patchDigest: try patch.digest(), treeDigest: child.digest, summary: summary,
+                                            usage: usage, approval: approval))
+            try model.add(VariantRecord(id: id, parent: parent, run: runID, iteration: iteration, status: .pending,
+                                        improved: false, treeDigest: child.digest, patch: patch, proposer: patch.proposer,
+                                        summary: summary), ledger: ledger)
+            let evaluator = self.evaluator
+            let changed = patch.paths
+            inflight.append((iteration, id, Task { try await evaluator.evaluate(child, changed: changed, label: "v\(id)") }))
+        }
 
         func report(_ iteration: Int, variant: Int?, parent: Int?, status: String, score: Double?, reason: String?,
                     summary: String?, improved: Bool, model: ArchiveModel) {
@@ -120,6 +152,12 @@ public struct EvolutionLoop: Sendable {
         }
 
         while iteration < last || !inflight.isEmpty {
+            // An emergency stop: the runs in flight are being killed; none of them is recorded, so
+            // their variants stay pending and are evaluated again after `crucible resume`.
+            if evaluator.stop.isEngaged {
+                for pending in inflight { _ = try? await pending.task.value }
+                try haltIfStopped()
+            }
             // A spent budget ends the run here: no new proposal, the ones in flight settle.
             if iteration < last, stopReason == nil, let reason = await proposer.stopReason() {
                 stopReason = reason
@@ -129,6 +167,10 @@ public struct EvolutionLoop: Sendable {
             if inflight.count >= jobs || iteration >= last {
                 let pending = inflight.removeFirst()
                 let evaluation = try await pending.task.value
+                if evaluator.stop.isEngaged {
+                    inflight.insert(pending, at: 0)
+                    continue
+                }
                 let status = try settle(evaluation, variant: pending.variant, iteration: pending.iteration, in: &model, isolation: isolation)
                 let record = model.variants[pending.variant]
                 switch status {
@@ -142,13 +184,44 @@ public struct EvolutionLoop: Sendable {
                 continue
             }
 
+            // A patch a human has approved since it was queued is evaluated before new work.
+            let newest = try ledger.events(of: [.approvalGranted], from: grantsSeen + 1).last?.seq
+            if let newest, let approved = try approvedPatches(consumed: consumed).first {
+                consumed.insert(approved.id)
+                let request = approved.request
+                let parent = request.parent!, patch = request.patch!
+                let parentTree = try model.tree(of: parent)
+                let action = Action(evaluating: patch, inWorkspace: patch.paths.allSatisfy(workspace.isEditable))
+                let decision = constitution.decide(action)
+                try ledger.append(DecisionMade(iteration: iteration, actionType: action.type, actionDigest: try action.digest(),
+                                               decision: decision))
+                if patch.baseDigest != parentTree.digest || decision.decision == .deny || (try? parentTree.applying(patch.edits)) == nil {
+                    let reason = decision.decision == .deny ? "constitution: \(decision.reasons.first ?? "denied")"
+                        : "the approved patch no longer applies to v\(parent)"
+                    try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: decision.decision == .deny ? "constitution" : "apply",
+                                                    reason: "approval a\(approved.id): \(reason)", patch: patch))
+                    rejectedCount += 1
+                    report(iteration, variant: nil, parent: parent, status: "rejected", score: nil, reason: reason,
+                           summary: nil, improved: false, model: model)
+                } else {
+                    try submit(patch, parent: parent, parentTree: parentTree, iteration: iteration,
+                               summary: "approved a\(approved.id): \(request.action.description ?? patch.target)", usage: nil,
+                               approval: approved.id)
+                }
+                iteration += 1
+                continue
+            } else if let newest {
+                grantsSeen = newest
+            }
+
             var rng = SeededGenerator(seed: seed, stream: UInt64(iteration))
             // Until something scores (a baseline whose tests loop forever times out), mutate the baseline.
             guard let parent = selector.select(from: model.selectable, using: &rng) ?? baselineID else {
                 throw EvolutionError("there is no baseline to improve")
             }
             let parentTree = try model.tree(of: parent)
-            let parentScore = model.variants[parent]?.result
+            // What the proposer may see of the parent's results: not the held-out tasks.
+            let parentScore = heldOut.visible(model.variants[parent]?.result)
             let ancestors = Array(sequence(first: parent) { model.variants[$0]?.parent }.dropFirst())
             if hintCache[parent] == nil {
                 var hints = FaultLocalizer.hints(for: parentScore, tree: parentTree)
@@ -165,7 +238,7 @@ public struct EvolutionLoop: Sendable {
                                           hints: hintCache[parent]!, donors: donors, operatorStats: model.operatorStats,
                                           origin: try ancestors.last.map { try model.tree(of: $0) },
                                           tried: model.attempts(from: parent))
-            let known = model.treeDigests
+            let known = model.treeDigests.union(queued)
             let proposal: Proposal?
             do {
                 proposal = try await proposer.propose(context, isNew: { !known.contains($0.digest) }, using: &rng)
@@ -206,24 +279,31 @@ public struct EvolutionLoop: Sendable {
                 iteration += 1
                 continue
             }
-            if let refusal = try decide(patch, iteration: iteration) {
+            let findings = hacking.findings(parent: parentTree, child: proposal.tree)
+            if !findings.isEmpty {
+                try ledger.append(PatchRejected(variant: nil, iteration: iteration, stage: "hacking",
+                                                reason: "objective hacking: " + findings.joined(separator: "; "), patch: patch, usage: usage))
                 rejectedCount += 1
-                report(iteration, variant: nil, parent: parent, status: "rejected", score: nil, reason: refusal,
+                report(iteration, variant: nil, parent: parent, status: "rejected", score: nil,
+                       reason: "hacking: \(findings[0])", summary: proposal.summary, improved: false, model: model)
+                iteration += 1
+                continue
+            }
+            if let refusal = try decide(patch, parent: parent, iteration: iteration, usage: usage) {
+                let awaiting = refusal.hasPrefix(Self.awaitingPrefix)
+                if awaiting {
+                    awaitingCount += 1
+                    if let child = try? parentTree.applying(edits) { queued.insert(child.digest) }
+                } else {
+                    rejectedCount += 1
+                }
+                report(iteration, variant: nil, parent: parent, status: awaiting ? "awaiting_approval" : "rejected", score: nil, reason: refusal,
                        summary: proposal.summary, improved: false, model: model)
                 iteration += 1
                 continue
             }
-            let child = try parentTree.applying(edits)
-            let id = model.nextID
-            try ledger.append(PatchProposed(variant: id, parent: parent, iteration: iteration, patch: patch,
-                                            patchDigest: try patch.digest(), treeDigest: child.digest, summary: proposal.summary,
-                                            usage: usage))
-            try model.add(VariantRecord(id: id, parent: parent, run: runID, iteration: iteration, status: .pending,
-                                        improved: false, treeDigest: child.digest, patch: patch, proposer: patch.proposer,
-                                        summary: proposal.summary), ledger: ledger)
-            let evaluator = self.evaluator
-            let changed = patch.paths
-            inflight.append((iteration, id, Task { try await evaluator.evaluate(child, changed: changed, label: "v\(id)") }))
+            try submit(patch, parent: parent, parentTree: parentTree, iteration: iteration, summary: proposal.summary,
+                       usage: usage, approval: nil)
             iteration += 1
         }
 
@@ -232,11 +312,18 @@ public struct EvolutionLoop: Sendable {
             bestID: model.best, bestScore: model.bestScore, iterations: done, evaluated: evaluatedCount,
             errors: errorCount, rejected: rejectedCount, seconds: clock() - started,
             candidatesPerMinute: Double(done) / max(clock() - iterationsStarted, 1e-6) * 60, isolation: isolation,
-            reason: stopReason ?? "completed", usage: runUsage)
+            reason: stopReason ?? "completed", usage: runUsage, awaitingApproval: awaitingCount)
         try ledger.append(RunFinished(run: runID, iterations: last, reason: stopReason ?? "completed",
                                       usage: runUsage.isEmpty ? nil : runUsage))
         observe(.finished(summary))
         return summary
+    }
+
+    /// Throws ``EmergencyStopped`` once `crucible stop` has engaged the evaluator's stop.
+    private func haltIfStopped() throws {
+        guard evaluator.stop.isEngaged else { return }
+        if let stop = try governance.stopInForce() { throw EmergencyStopped(seq: stop.seq, time: stop.time, reason: stop.stop.reason) }
+        throw EmergencyStopped(seq: 0, time: "", reason: "stop requested")
     }
 
     /// Records an evaluation's outcome and returns the variant's new status.
@@ -254,6 +341,19 @@ public struct EvolutionLoop: Sendable {
             model.countOutcome(of: variant)
             return .rejected
         case .scored(let score):
+            let parentResult = model.variants[variant]?.parent.flatMap { model.variants[$0]?.result }
+            if score.value != nil, let overfit = heldOut.overfitting(child: score, parent: parentResult) {
+                // Scored, but never the best: it learned the tasks the proposer saw, not the job.
+                try recordScore(score, for: variant, in: &model, isolation: isolation, mayImprove: false)
+                try ledger.append(PatchRejected(variant: variant, iteration: iteration, stage: "hacking",
+                                                reason: "objective hacking: \(overfit)"))
+                model.update(variant) {
+                    $0.status = .rejected
+                    $0.reason = "hacking: objective hacking: \(overfit)"
+                }
+                model.countOutcome(of: variant)
+                return .rejected
+            }
             try recordScore(score, for: variant, in: &model, isolation: isolation)
             model.countOutcome(of: variant)
             return score.value == nil ? .error : .evaluated
@@ -267,9 +367,13 @@ public struct EvolutionLoop: Sendable {
         }
     }
 
-    private func recordScore(_ score: Score, for variant: Int, in model: inout ArchiveModel, isolation: String) throws {
+    /// The tasks held out from the proposer's view.
+    var heldOut: HeldOutTasks { HeldOutTasks(share: workspace.config.evolution.heldOut) }
+
+    private func recordScore(_ score: Score, for variant: Int, in model: inout ArchiveModel, isolation: String,
+                             mayImprove: Bool = true) throws {
         let threshold = workspace.config.evolution.improvementThreshold
-        let improved = score.value.map { value in model.bestScore.map { value > $0 + threshold } ?? true } ?? false
+        let improved = mayImprove && score.value.map { value in model.bestScore.map { value > $0 + threshold } ?? true } ?? false
         try ledger.append(VariantEvaluated(variant: variant, score: score, improved: improved, isolation: isolation))
         model.update(variant) {
             $0.status = score.value == nil ? .error : .evaluated
@@ -279,6 +383,17 @@ public struct EvolutionLoop: Sendable {
             $0.reason = score.error
             $0.isolation = isolation
         }
-        if improved { model.setBest(variant) }
+        if improved {
+            if let value = score.value, let reason = ScoreJump.hold(value, history: model.scoresBefore(variant), bests: model.bestScores(before: variant)) {
+                let action = ScoreJump.action(variant: variant, reason: reason)
+                try ledger.append(ApprovalRequested(iteration: model.variants[variant]?.iteration, action: action,
+                                                    actionDigest: try action.digest(),
+                                                    decision: Decision(decision: .requireApproval, rules: [], sentences: [],
+                                                                       reasons: ["objective hacking? " + reason],
+                                                                       constitution: constitution.digest),
+                                                    timeout: Governance.defaultTimeout * 7))
+            }
+            model.setBest(variant)
+        }
     }
 }

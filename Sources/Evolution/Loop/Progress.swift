@@ -22,7 +22,7 @@ public struct IterationResult: Sendable, Codable, Hashable {
     public var iteration: Int
     public var variant: Int?
     public var parent: Int?
-    /// evaluated | error | rejected
+    /// evaluated | error | rejected | awaiting_approval
     public var status: String
     public var score: Double?
     public var reason: String?
@@ -54,4 +54,6 @@ public struct RunSummary: Sendable, Codable, Hashable {
     public var reason: String
     /// What this run's model calls cost, per model.
     public var usage: [ModelUsage] = []
+    /// Proposals the constitution sent to the approval queue (not counted as rejected).
+    public var awaitingApproval: Int = 0
 }

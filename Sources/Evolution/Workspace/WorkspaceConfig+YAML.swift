@@ -71,7 +71,7 @@ extension WorkspaceConfig {
         if let node = top["evolution"] {
             let map = try reader.mapping(node, key: "evolution", allowed: [
                 "iterations", "proposer", "seed", "jobs", "selection", "improvement_threshold", "lambda", "tournament_size",
-                "fault_localization",
+                "fault_localization", "approvals", "markers", "held_out",
             ])
             if let n = map["iterations"] { config.evolution.iterations = try reader.int(n, key: "evolution.iterations", min: 0) }
             if let n = map["proposer"] { config.evolution.proposer = try reader.choice(n, key: "evolution.proposer") }
@@ -83,6 +83,13 @@ extension WorkspaceConfig {
             }
             if let n = map["lambda"] { config.evolution.lambda = try reader.double(n, key: "evolution.lambda") }
             if let n = map["tournament_size"] { config.evolution.tournamentSize = try reader.int(n, key: "evolution.tournament_size", min: 1) }
+            if let n = map["markers"] { config.evolution.markers = try reader.strings(n, key: "evolution.markers").filter { !$0.isEmpty } }
+            if let n = map["held_out"] {
+                let share = try reader.double(n, key: "evolution.held_out")
+                guard share >= 0, share < 1 else { throw reader.error(n, "evolution.held_out", "must be at least 0 and below 1") }
+                config.evolution.heldOut = share
+            }
+            if let n = map["approvals"] { config.evolution.approvals = try reader.choice(n, key: "evolution.approvals") }
             if let n = map["fault_localization"] { config.evolution.faultLocalization = try reader.choice(n, key: "evolution.fault_localization") }
         }
         if let node = top["llm"] { config.llm = try reader.llm(node) }

@@ -39,6 +39,8 @@ public struct WorkspaceConfig: Sendable, Hashable {
     /// How the search finds where a parent's failures come from: `auto` traces the benchmarks'
     /// Python tests for spectra as well as reading failure output; `output` reads the output only.
     public enum FaultLocalization: String, Sendable, Hashable, CaseIterable { case auto, output }
+    /// What the loop does with a patch the constitution wants a human to approve.
+    public enum ApprovalMode: String, Sendable, Hashable, CaseIterable { case queue, skip }
 
     public struct Evolution: Sendable, Hashable {
         public var iterations: Int = 100
@@ -53,6 +55,13 @@ public struct WorkspaceConfig: Sendable, Hashable {
         /// Contestants per tournament.
         public var tournamentSize: Int = 3
         public var faultLocalization: FaultLocalization = .auto
+        /// `queue`: the patch waits in the approval queue and is evaluated once approved; `skip`: it is dropped.
+        public var approvals: ApprovalMode = .queue
+        /// Strings a detector of bad behaviour relies on; a patch that removes one is objective hacking.
+        public var markers: [String] = []
+        /// The share of benchmark tasks held out from the proposer's view (0 ..< 1); a variant that
+        /// improves the visible tasks while falling on these is objective hacking.
+        public var heldOut: Double = 0
     }
 
     /// The model the llm proposer asks, and how; see docs/llm.md.

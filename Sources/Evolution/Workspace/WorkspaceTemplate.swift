@@ -58,6 +58,9 @@ public enum WorkspaceTemplate {
               # lambda: 10                     # dgm: sharpness of the preference for high scores
               # tournament_size: 3
               # fault_localization: auto       # auto: also trace Python tests to find suspicious lines | output
+              # held_out: 0.2                  # share of benchmark tasks the proposer never sees (objective-hacking check)
+              # markers: ["[unverified]"]      # strings a patch must not remove (what a detector relies on)
+              # approvals: queue               # a patch the constitution wants approved: queue (wait for `crucible approvals approve`) | skip
 
             # llm:                             # used by proposer: llm; reference: docs/llm.md
             #   endpoint: http://127.0.0.1:5000/v1

@@ -168,6 +168,32 @@ struct LLMEndToEndTests {
         #expect(try String(contentsOfFile: directory + "/bench/score.py", encoding: .utf8) == Self.bench)
     }
 
+    @Test("end to end: an answer that hard-codes the expected output is recorded as objective hacking and never the best")
+    func hardCodedAnswerIsHacking() async throws {
+        let hack = """
+            Handle the failing case.
+
+            mathx.py
+            <<<<<<< SEARCH
+                if value > high:
+            =======
+                if (value, low, high) == (42, 0, 10):
+                    return 10
+                if value > high:
+            >>>>>>> REPLACE
+            """
+        let server = try await ScriptedOpenAIServer.start { _, _ in .completion(hack) }
+        defer { Task { try? await server.shutdown() } }
+        let directory = try workspace(server)
+        let (summary, ledger) = try await evolve(directory, iterations: 2)
+        #expect(summary.bestScore == 0.75)
+        #expect(summary.bestID == summary.baselineID)
+        let rejections = try ledger.archive().rejections
+        #expect(!rejections.isEmpty)
+        #expect(rejections.allSatisfy { $0.stage == "hacking" && $0.reason.contains("bench/score.py") })
+        #expect(try Inspector.open(directory).report().markdown.contains("hacking"))
+    }
+
     @Test("end to end: the same seed with the response cache replays the run without asking the server")
     func cacheReplaysTheRun() async throws {
         let server = try await ScriptedOpenAIServer.start { _, n in
