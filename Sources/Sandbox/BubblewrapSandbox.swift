@@ -1,3 +1,4 @@
+import CrucibleCore
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -268,7 +269,7 @@ public struct BubblewrapSandbox: Sandbox {
             }
         }
         // Certificates and alternatives are hundreds of entries: bound, not copied.
-        arguments += ["--ro-bind", staging.root + "/etc", "/etc"]
+        arguments += ["--ro-bind", staging.etc, "/etc"]
         for folder in StagingArea.boundEtcFolders where FileManager.default.fileExists(atPath: "/etc/" + folder) {
             arguments += ["--ro-bind", "/etc/" + folder, "/etc/" + folder]
         }
@@ -282,6 +283,8 @@ public struct BubblewrapSandbox: Sandbox {
 /// directory that only the engine can write.
 final class StagingArea: @unchecked Sendable {
     let root: String
+    /// The sandbox's `/etc`: the one shared by this user's engines, or this engine's own.
+    let etc: String
     private let lock = NSLock()
     private var targets: [String: String] = [:]
 
@@ -292,7 +295,12 @@ final class StagingArea: @unchecked Sendable {
         }
         root = String(cString: made)
         chmod(root, 0o755)
-        try Self.makeEtc(at: root + "/etc")
+        if let shared = Self.sharedEtc() {
+            etc = shared
+        } else {
+            etc = root + "/etc"
+            try Self.makeEtc(at: etc)
+        }
         Self.removeStale(besides: root)
     }
 
@@ -306,8 +314,7 @@ final class StagingArea: @unchecked Sendable {
         let files = FileManager.default
         try files.createDirectory(atPath: etc, withIntermediateDirectories: false)
         for folder in boundEtcFolders { try files.createDirectory(atPath: etc + "/" + folder, withIntermediateDirectories: false) }
-        for name in ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "ca-certificates.conf",
-                     "localtime", "nsswitch.conf", "mime.types", "protocols", "services", "os-release", "debian_version"] {
+        for name in copiedEtcFiles {
             let source = "/etc/" + name
             guard files.fileExists(atPath: source) else { continue }
             // Copies keep symlinks as symlinks: those into /usr resolve inside the sandbox too.
@@ -320,8 +327,10 @@ final class StagingArea: @unchecked Sendable {
             "hosts": "127.0.0.1 localhost crucible\n::1 localhost crucible\n",
             "hostname": "crucible\n",
         ]
+        // Plain writes: the folder is private and new, nobody reads it before it is done, so an
+        // atomic write (a temporary file, an fsync, a rename) would only cost a disk flush each.
         for (name, text) in made {
-            try text.write(toFile: etc + "/" + name, atomically: true, encoding: .utf8)
+            try text.write(toFile: etc + "/" + name, atomically: false, encoding: .utf8)
         }
         chmod(etc, 0o755)
         for name in (try? files.subpathsOfDirectory(atPath: etc)) ?? [] {
@@ -329,6 +338,58 @@ final class StagingArea: @unchecked Sendable {
             guard lstat(etc + "/" + name, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK else { continue }
             chmod(etc + "/" + name, (info.st_mode & S_IFMT) == S_IFDIR ? 0o755 : 0o644)
         }
+    }
+
+    /// The host files the staged `/etc` copies.
+    static let copiedEtcFiles = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "ca-certificates.conf", "localtime", "nsswitch.conf",
+                                 "mime.types", "protocols", "services", "os-release", "debian_version"]
+
+    /// The staged `/etc` every engine of this user shares, made once for what it is made from:
+    /// `crucible-etc-UID-DIGEST` in the temporary directory, DIGEST covering the host files it
+    /// copies (their identity, size and time) and the files it writes. Making one costs a few
+    /// milliseconds, which a `crucible sandbox run` would otherwise pay at every start.
+    ///
+    /// It is made beside its final name and moved there in one `rename`, so it is never seen half
+    /// made; and it is used only when it is a real folder owned by this user with mode 0755 (no
+    /// one else can have made it or written into it). Otherwise nil: each engine stages its own.
+    private static func sharedEtc() -> String? {
+        let tmp = FileManager.default.temporaryDirectory.path
+        let path = tmp + "/crucible-etc-\(geteuid())-\(etcDigest().prefix(16))"
+        if isOwnFolder(path), isOwnFolder(path + "/etc"), access(path + "/complete", F_OK) == 0 { return path + "/etc" }
+        var template = Array((tmp + "/crucible-etc-new-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            return nil
+        }
+        do {
+            try makeEtc(at: made + "/etc")
+            guard FileManager.default.createFile(atPath: made + "/complete", contents: nil) else { throw SandboxError("") }
+            chmod(made + "/complete", 0o644)
+            chmod(made, 0o755)
+        } catch {
+            try? SafeTree.remove(made)
+            return nil
+        }
+        // Another engine may have made it first; then its copy serves.
+        if rename(made, path) != 0 { try? SafeTree.remove(made) }
+        return isOwnFolder(path) && isOwnFolder(path + "/etc") && access(path + "/complete", F_OK) == 0 ? path + "/etc" : nil
+    }
+
+    /// What the staged `/etc` is made from: the host files' identity, size and change time, and
+    /// the written files' text.
+    private static func etcDigest() -> String {
+        var parts = ["v1", "\(BubblewrapSandbox.sandboxID)", BubblewrapSandbox.homeInside] + boundEtcFolders
+        for name in copiedEtcFiles {
+            var info = stat()
+            guard lstat("/etc/" + name, &info) == 0 else { parts.append(name + ":-"); continue }
+            parts.append("\(name):\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)")
+        }
+        return Digest.sha256(parts.joined(separator: "\n"))
+    }
+
+    /// A real folder (not a link) owned by this user, mode 0755.
+    private static func isOwnFolder(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == geteuid() && (info.st_mode & 0o7777) == 0o755
     }
 
     /// The staging folder (or file) for a host path, made once and reused.

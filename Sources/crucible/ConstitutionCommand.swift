@@ -10,7 +10,7 @@ extension Crucible {
 
         struct Generate: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Write a new Ed25519 key pair under .crucible/keys/ (the private key mode 0600); never overwrites one.")
+                commandName: "generate", abstract: "Write a new Ed25519 key pair under .crucible/keys/ (the private key mode 0600); never overwrites one.")
 
             @OptionGroup var workspace: WorkspaceArgument
 
@@ -29,7 +29,7 @@ extension Crucible {
 
         struct Sign: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Sign CONSTITUTION.yaml with the workspace's private key, writing CONSTITUTION.yaml.sig.")
+                commandName: "sign", abstract: "Sign CONSTITUTION.yaml with the workspace's private key, writing CONSTITUTION.yaml.sig.")
 
             @OptionGroup var workspace: WorkspaceArgument
 
@@ -40,7 +40,7 @@ extension Crucible {
 
         struct Verify: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Check CONSTITUTION.yaml against its signature and the trusted public key; exit 2 if it does not verify.")
+                commandName: "verify", abstract: "Check CONSTITUTION.yaml against its signature and the trusted public key; exit 2 if it does not verify.")
 
             @OptionGroup var workspace: WorkspaceArgument
 
@@ -56,7 +56,7 @@ extension Crucible {
         }
 
         struct Explain: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print the constitution's rules in plain words.")
+            static let configuration = CommandConfiguration(commandName: "explain", abstract: "Print the constitution's rules in plain words.")
 
             @OptionGroup var workspace: WorkspaceArgument
 
@@ -67,7 +67,7 @@ extension Crucible {
 
         struct Check: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Decide one action (a JSON file, or - for stdin): allow, deny or require_approval.",
+                commandName: "check", abstract: "Decide one action (a JSON file, or - for stdin): allow, deny or require_approval.",
                 discussion: """
                 Exit status: 0 allow, 1 deny or require_approval, 2 bad input.
                 Example: echo '{"type": "command", "command": "sudo iptables -F"}' | crucible constitution check -

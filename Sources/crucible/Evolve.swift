@@ -5,7 +5,7 @@ import Foundation
 extension Crucible {
     struct Evolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run (or resume) the evolution loop on a workspace.")
+            commandName: "evolve", abstract: "Run (or resume) the evolution loop on a workspace.")
 
         @OptionGroup var workspace: WorkspaceArgument
         @Option(help: "Iterations for a new run (default: evolution.iterations).") var iterations: Int?

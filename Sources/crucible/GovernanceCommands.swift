@@ -5,11 +5,11 @@ import Foundation
 extension Crucible {
     struct Approvals: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List, approve or deny the actions the constitution wants a human to approve.",
+            commandName: "approvals", abstract: "List, approve or deny the actions the constitution wants a human to approve.",
             subcommands: [List.self, Approve.self, Deny.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the approval requests (pending ones by default).")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List the approval requests (pending ones by default).")
 
             @OptionGroup var workspace: WorkspaceOption
             @Flag(help: "List answered and timed-out requests too.") var all = false
@@ -34,7 +34,7 @@ extension Crucible {
 
         struct Approve: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Approve a request, signing its action with the approver key; a queued patch is evaluated next.")
+                commandName: "approve", abstract: "Approve a request, signing its action with the approver key; a queued patch is evaluated next.")
 
             @Argument(help: "The request (a12 or 12).") var id: String
             @OptionGroup var workspace: WorkspaceOption
@@ -50,7 +50,7 @@ extension Crucible {
         }
 
         struct Deny: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Deny a request.")
+            static let configuration = CommandConfiguration(commandName: "deny", abstract: "Deny a request.")
 
             @Argument(help: "The request (a12 or 12).") var id: String
             @OptionGroup var workspace: WorkspaceOption
@@ -66,7 +66,7 @@ extension Crucible {
 
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Emergency stop: halt every evolution of the workspace and kill its sandboxes; nothing runs until `crucible resume`.")
+            commandName: "stop", abstract: "Emergency stop: halt every evolution of the workspace and kill its sandboxes; nothing runs until `crucible resume`.")
 
         @OptionGroup var workspace: WorkspaceArgument
         @Option(help: "Why, for the audit trail.") var reason = "emergency stop"
@@ -78,7 +78,7 @@ extension Crucible {
     }
 
     struct Resume: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Lift an emergency stop; needs the approver key.")
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Lift an emergency stop; needs the approver key.")
 
         @OptionGroup var workspace: WorkspaceArgument
         @Option(help: "The approver's private key (default: .crucible/keys/constitution.key).") var key: String?
@@ -91,7 +91,7 @@ extension Crucible {
 
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The audit trail: every decision, approval, stop and resume, and every refused attempt.")
+            commandName: "audit", abstract: "The audit trail: every decision, approval, stop and resume, and every refused attempt.")
 
         @OptionGroup var workspace: WorkspaceArgument
         @Flag(help: "Only the attempts the rules refused.") var violations = false

@@ -5,7 +5,7 @@ import Evolution
 extension Crucible {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a commented crucible.yaml (creating DIR if needed).")
+            commandName: "init", abstract: "Write a commented crucible.yaml (creating DIR if needed).")
 
         @OptionGroup var workspace: WorkspaceArgument
 

@@ -8,7 +8,7 @@ extension Crucible {
             commandName: "ledger", abstract: "Check the event ledger.", subcommands: [Verify.self])
 
         struct Verify: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Check the whole hash chain; name the first bad event.")
+            static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the whole hash chain; name the first bad event.")
 
             @OptionGroup var workspace: WorkspaceArgument
             @Flag(help: "Print JSON.") var json = false
@@ -29,7 +29,7 @@ extension Crucible {
 
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rebuild the archive by replaying the ledger; with --verify, check it matches what was there.")
+            commandName: "replay", abstract: "Rebuild the archive by replaying the ledger; with --verify, check it matches what was there.")
 
         @OptionGroup var workspace: WorkspaceArgument
         @Flag(help: "Check that the replay reproduces the current archive exactly.") var verify = false

@@ -4,7 +4,7 @@ import Foundation
 
 extension Crucible {
     struct Promote: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a variant into the target files and record it.")
+        static let configuration = CommandConfiguration(commandName: "promote", abstract: "Write a variant into the target files and record it.")
 
         @Argument(help: "The variant (v12 or 12).") var id: String
         @OptionGroup var workspace: WorkspaceOption
@@ -29,7 +29,7 @@ extension Crucible {
     }
 
     struct Rollback: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Return the target files to the previously promoted version.")
+        static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Return the target files to the previously promoted version.")
 
         @OptionGroup var workspace: WorkspaceArgument
 

@@ -10,7 +10,7 @@ extension Crucible {
 
         struct Run: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Run one command in the bubblewrap sandbox, the working directory writable at /work.",
+                commandName: "run", abstract: "Run one command in the bubblewrap sandbox, the working directory writable at /work.",
                 discussion: """
                 The command's output is printed when it ends. The exit status is the command's own (128 + N for \
                 a signal N), or 125 when a limit ended it, with a line saying which.

@@ -3,7 +3,7 @@ import Evolution
 
 extension Crucible {
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the baseline, the best variant and the counts.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the baseline, the best variant and the counts.")
 
         @OptionGroup var workspace: WorkspaceArgument
         @Flag(help: "Print JSON.") var json = false
@@ -15,7 +15,7 @@ extension Crucible {
     }
 
     struct Archive: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the tree of variants with their scores.")
+        static let configuration = CommandConfiguration(commandName: "archive", abstract: "Show the tree of variants with their scores.")
 
         @OptionGroup var workspace: WorkspaceArgument
         @Flag(help: "List rejected and failed variants too.") var all = false
@@ -28,7 +28,7 @@ extension Crucible {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one variant: its scores and its diff against the baseline.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one variant: its scores and its diff against the baseline.")
 
         @Argument(help: "The variant (v12 or 12).") var id: String
         @OptionGroup var workspace: WorkspaceOption
@@ -42,7 +42,7 @@ extension Crucible {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a variant out as a complete copy of the target.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a variant out as a complete copy of the target.")
 
         @Argument(help: "The variant (v12 or 12).") var id: String
         @Argument(help: "A new or empty folder.") var out: String
@@ -55,7 +55,7 @@ extension Crucible {
     }
 
     struct Report: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Summarise the runs: baseline to best, improvements, rejections.")
+        static let configuration = CommandConfiguration(commandName: "report", abstract: "Summarise the runs: baseline to best, improvements, rejections.")
 
         enum Output: String, ExpressibleByArgument, CaseIterable { case md, json, html }
 
