@@ -14,6 +14,7 @@ extension Constitution {
             for rule in tierRules {
                 var line = "  \(rule.id): \(rule.sentence)"
                 if rule.tier == .immutable, rule.effect == .requireApproval { line += " [needs approval]" }
+                if rule.judged { line += " [judged by the model: \"\(rule.principle ?? rule.sentence)\"]" }
                 lines.append(line)
                 var details: [String] = []
                 if !rule.requires.isEmpty {

@@ -36,7 +36,7 @@ extension Constitution {
                 guard case .mapping = item else {
                     throw reader.error(item, key, "expected a mapping with id, rule and match; a bare sentence cannot be checked by machine")
                 }
-                let map = try reader.mapping(item, key: key, allowed: Set(["id", "rule", "effect", "match"]).union(ruleNotes))
+                let map = try reader.mapping(item, key: key, allowed: Set(["id", "rule", "effect", "match", "judge", "principle"]).union(ruleNotes))
                 guard let idNode = map["id"] else { throw reader.error(item, "\(key).id", "missing") }
                 let id = try reader.string(idNode, key: "\(key).id")
                 var effect = Decision.Verdict.deny
@@ -56,7 +56,7 @@ extension Constitution {
                 throw reader.error(node, tier.rawValue, "expected a mapping of operation names to their rule and match")
             }
             var allowed = ["rule", "match"] + ruleNotes
-            allowed += tier == .supervised ? ["approval_method", "timeout", "required_approvers"] : ["requires"]
+            allowed += tier == .supervised ? ["approval_method", "timeout", "required_approvers", "judge", "principle"] : ["requires"]
             for (nameNode, item) in mapping {
                 let id = nameNode.string ?? ""
                 let key = "\(tier.rawValue).\(id)"
@@ -123,6 +123,12 @@ extension Constitution {
             var rule = Rule(id: id, sentence: try reader.string(ruleNode, key: "\(key).rule"), tier: tier, effect: effect,
                             requires: [], notes: [], clauses: [])
             if let n = map["requires"] { rule.requires = try reader.strings(n, key: "\(key).requires") }
+            if let n = map["judge"] {
+                let judge = try reader.string(n, key: "\(key).judge")
+                guard judge == "model" else { throw reader.error(n, "\(key).judge", "\"\(judge)\" is not model, the one judge there is") }
+                rule.judged = true
+            }
+            if let n = map["principle"] { rule.principle = try reader.string(n, key: "\(key).principle") }
             if let n = map["approval_method"] { rule.approvalMethod = try reader.string(n, key: "\(key).approval_method") }
             if let n = map["timeout"] { rule.timeout = try reader.int(n, key: "\(key).timeout", min: 1) }
             if let n = map["required_approvers"] { rule.requiredApprovers = try reader.int(n, key: "\(key).required_approvers", min: 1) }

@@ -24,6 +24,11 @@ public struct Rule: Sendable {
     public var approvalMethod: String?
     public var timeout: Int?
     public var requiredApprovers: Int?
+    /// `judge: model`: whether a match is put to the configured model ("does this action violate the
+    /// principle? YES or NO"); without a model, or when it cannot be reached, the match stands.
+    public var judged = false
+    /// What the model is asked about (default: the rule's sentence).
+    public var principle: String?
     /// Descriptive keys kept from the source (scope, rollback, validation, ...), shown by `explain`.
     public var notes: [(key: String, value: String)]
     /// The rule matches when any clause does.

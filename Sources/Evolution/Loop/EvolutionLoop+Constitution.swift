@@ -13,9 +13,9 @@ extension EvolutionLoop {
     /// denied (recorded as a rejection with the rule), or needing a human: then an approval request
     /// (`evolution.approvals: queue`, the loop goes on and evaluates it once granted) or a recorded
     /// skip (`skip`).
-    func decide(_ patch: Patch, parent: Int, iteration: Int, usage: [ModelUsage]?) throws -> String? {
+    func decide(_ patch: Patch, parent: Int, iteration: Int, usage: [ModelUsage]?) async throws -> String? {
         let action = Action(evaluating: patch, inWorkspace: patch.paths.allSatisfy(workspace.isEditable))
-        let decision = constitution.decide(action)
+        let decision = await constitution.decide(action, judge: judge)
         let digest = try action.digest()
         try ledger.append(DecisionMade(iteration: iteration, actionType: action.type, actionDigest: digest, decision: decision))
         guard decision.decision != .allow else { return nil }

@@ -26,16 +26,19 @@ public struct EvolutionLoop: Sendable {
     public let proposer: any Proposer
     /// What every proposed patch is put to before it is evaluated.
     public let constitution: Constitution
+    /// Who judges the constitution's `judge: model` rules (nil: they stand as matched).
+    public let judge: (any Judge)?
     public let clock: @Sendable () -> Double
 
     public init(workspace: Workspace, ledger: Ledger, evaluator: Evaluator, proposer: any Proposer,
-                constitution: Constitution = .standard,
+                constitution: Constitution = .standard, judge: (any Judge)? = nil,
                 clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
         self.workspace = workspace
         self.ledger = ledger
         self.evaluator = evaluator
         self.proposer = proposer
         self.constitution = constitution
+        self.judge = judge
         self.clock = clock
     }
 
@@ -192,7 +195,7 @@ public struct EvolutionLoop: Sendable {
                 let parent = request.parent!, patch = request.patch!
                 let parentTree = try model.tree(of: parent)
                 let action = Action(evaluating: patch, inWorkspace: patch.paths.allSatisfy(workspace.isEditable))
-                let decision = constitution.decide(action)
+                let decision = await constitution.decide(action, judge: judge)
                 try ledger.append(DecisionMade(iteration: iteration, actionType: action.type, actionDigest: try action.digest(),
                                                decision: decision))
                 if patch.baseDigest != parentTree.digest || decision.decision == .deny || (try? parentTree.applying(patch.edits)) == nil {
@@ -289,7 +292,7 @@ public struct EvolutionLoop: Sendable {
                 iteration += 1
                 continue
             }
-            if let refusal = try decide(patch, parent: parent, iteration: iteration, usage: usage) {
+            if let refusal = try await decide(patch, parent: parent, iteration: iteration, usage: usage) {
                 let awaiting = refusal.hasPrefix(Self.awaitingPrefix)
                 if awaiting {
                     awaitingCount += 1

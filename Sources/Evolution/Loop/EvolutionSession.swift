@@ -26,14 +26,15 @@ public struct EvolutionSession: Sendable {
         case .llm:
             // A resumed run's budget counts what it spent before it was interrupted.
             let spent = try workspace.existingLedger()?.unfinishedRunUsage() ?? []
-            proposer = try LLMProposer.make(workspace: workspace, useCache: useCache, spent: spent)
+            proposer = try LLMProposer.make(workspace: workspace, useCache: useCache, spent: spent, constitution: constitution)
         }
         let sandbox = try await makeSandbox(for: workspace)
         let ledger = try workspace.openLedger()
         let evaluator = try Evaluator(workspace: workspace, sandbox: sandbox)
         return EvolutionSession(workspace: workspace,
                                 loop: EvolutionLoop(workspace: workspace, ledger: ledger, evaluator: evaluator, proposer: proposer,
-                                                   constitution: constitution))
+                                                   constitution: constitution,
+                                                   judge: constitution.judgedRules.isEmpty ? nil : ModelJudge.make(workspace: workspace)))
     }
 
     /// The sandbox `sandbox.isolation` asks for, tried once before anything runs; never a

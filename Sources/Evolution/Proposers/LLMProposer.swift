@@ -1,3 +1,4 @@
+import Constitution
 import CrucibleCore
 import Foundation
 import LLM
@@ -71,7 +72,8 @@ public struct LLMProposer: Proposer {
     ///   - useCache: overrides `llm.cache` (`evolve --no-cache` passes false).
     ///   - spent: usage the run already recorded (a resumed run), counted against its budget.
     /// - Throws: `ConfigError` when no model is named; `EvolutionError` when a prompt template is unreadable.
-    public static func make(workspace: Workspace, useCache: Bool? = nil, spent: [ModelUsage] = []) throws -> LLMProposer {
+    public static func make(workspace: Workspace, useCache: Bool? = nil, spent: [ModelUsage] = [],
+                            constitution: Constitution = .standard) throws -> LLMProposer {
         let llm = workspace.config.llm
         let resolved = llm.resolvedModels
         guard resolved.allSatisfy({ !$0.client.model.isEmpty }) else {
@@ -88,6 +90,10 @@ public struct LLMProposer: Proposer {
             - Change only files matching: \(config.editable.joined(separator: ", ")).
             - Never change: \((config.protected + Workspace.alwaysProtected).joined(separator: ", ")). Edits to them are refused.
             - The benchmarks run the program as it is; they are not yours to change.
+            - Never game the score: no hard-coded expected outputs or special-cased test inputs, no removed
+              assertions, no early exits or faked output. Such patches are detected and refused.
+            The constitution every change is checked against:
+            \(constitution.rules.filter { $0.effect != .allow }.map { "- \($0.sentence)" }.joined(separator: "\n"))
             """
         return LLMProposer(
             models: models,
