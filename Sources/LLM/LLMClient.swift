@@ -158,9 +158,23 @@ public struct LLMClient: Sendable {
         }
         let response: HTTPClientResponse
         let data: Data
+        let http = self.http, timeout = configuration.timeout, prepared = request
         do {
-            response = try await http.execute(request, timeout: .nanoseconds(Int64(configuration.timeout * 1e9)))
-            data = Data(try await response.body.collect(upTo: 32 << 20).readableBytesView)
+            // The client's own deadline, and a timer of ours racing it: the deadline alone was seen
+            // to let an answer through long after it, on a loaded machine.
+            (response, data) = try await withThrowingTaskGroup(of: (HTTPClientResponse, Data)?.self) { group in
+                group.addTask {
+                    let response = try await http.execute(prepared, timeout: .nanoseconds(Int64(timeout * 1e9)))
+                    return (response, Data(try await response.body.collect(upTo: 32 << 20).readableBytesView))
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(timeout))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let answer = first else { throw HTTPClientError.deadlineExceeded }
+                return answer
+            }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw LLMError(code: .timeout, url: url, message: "no answer within \(DurationFormat.seconds(configuration.timeout)) (llm.timeout)")
         } catch is CancellationError {
