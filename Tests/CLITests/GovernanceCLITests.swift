@@ -54,6 +54,7 @@ struct GovernanceCLITests {
         #expect(first.stdout.contains("3 awaiting approval"))
         let pending = try json(try CLITests.crucible(["approvals", "list", "--dir", directory, "--json"]))
         #expect(pending.count == 3)
+        #expect(try CLITests.crucible(["status", directory]).stdout.contains("approvals  3 awaiting a human"))
         let ids = pending.compactMap { $0["id"] as? Int }
         #expect(ids.count == 3)
         // Nothing but the baseline was evaluated.
@@ -125,6 +126,7 @@ struct GovernanceCLITests {
         #expect(!Self.running("sleep \(marker)"), "the benchmark outlived the stop")
 
         // Nothing runs until resume; a stranger's key cannot resume.
+        #expect(try CLITests.crucible(["status", directory]).stdout.contains("STOPPED    emergency stop at"))
         let refused = try CLITests.crucible(["evolve", directory, "--iterations", "1"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("nothing runs until `crucible resume`"))

@@ -21,7 +21,11 @@ public struct Inspector: Sendable {
     }
 
     public func status() throws -> StatusReport {
-        StatusReport(snapshot: try ledger.archive(), usage: try ledger.modelUsage())
+        var report = StatusReport(snapshot: try ledger.archive(), usage: try ledger.modelUsage())
+        let governance = Governance(ledger: ledger, files: ConstitutionFiles(directory: workspace.directory))
+        report.awaitingApproval = try governance.currentApprovals().filter { $0.state == .pending }.count
+        report.emergencyStop = try governance.stopInForce().map { "emergency stop at \($0.time) (\($0.stop.reason))" }
+        return report
     }
 
     /// `crucible report`: the runs from baseline to best, with model usage.

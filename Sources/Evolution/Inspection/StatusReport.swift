@@ -27,6 +27,10 @@ public struct StatusReport: Codable, Sendable, Hashable {
     public var llm: [ModelUsage]
     /// Why the last run stopped, when it stopped early (a spent budget).
     public var stopped: String?
+    /// Approval requests nobody has answered yet.
+    public var awaitingApproval: Int = 0
+    /// The emergency stop in force (`crucible stop`), if any.
+    public var emergencyStop: String?
 
     public init(snapshot: ArchiveSnapshot, usage: [ModelUsage] = []) {
         llm = usage
@@ -62,6 +66,8 @@ public struct StatusReport: Codable, Sendable, Hashable {
             "isolation  \(isolation)",
         ]
         if let stopped { lines.append("stopped    the last run stopped early: \(stopped)") }
+        if awaitingApproval > 0 { lines.append("approvals  \(awaitingApproval) awaiting a human: `crucible approvals list`") }
+        if let emergencyStop { lines.append("STOPPED    \(emergencyStop); nothing runs until `crucible resume`") }
         for entry in llm { lines.append("llm        \(UsageText.line(entry))") }
         if isolation == "unisolated" { lines.append("warning    candidates ran unisolated (sandbox.isolation: none)") }
         return lines.joined(separator: "\n")
