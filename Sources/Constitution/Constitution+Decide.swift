@@ -11,16 +11,16 @@ extension Constitution {
     public func decide(_ action: Action) -> Decision {
         var scratch = Scratch(action: action)
         let refs = clausesByType[action.type] ?? clausesForAnyType
-        var hits: [(rule: Int, reason: String)] = []
-        var unallowed: [String] = []
-        var allowedBy: [(rule: Int, reason: String)] = []
+        var hits: [(rule: Int, why: Why)] = []
+        var unallowed: [Unallowed] = []
+        var allowedBy: [(rule: Int, why: Why)] = []
 
         /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
         /// allow rule (with its evidence) matched, and what allow rules still want.
-        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?, flags: [UInt8]) -> (hit: Bool, allowed: Bool, wanting: [String]) {
+        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?, flags: [UInt8]) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
             var hitRules: [Int] = []
             var allowed = false
-            var wanting: [String] = []
+            var wanting: [Unallowed] = []
             let hasText = scratch.text != nil, hasPaths = !scratch.paths.isEmpty
             for ref in refs {
                 let need = needs[ref.slot]
@@ -44,7 +44,7 @@ extension Constitution {
                         allowed = true
                         if !allowedBy.contains(where: { $0.rule == ref.rule }) { allowedBy.append((ref.rule, why)) }
                     } else {
-                        wanting.append("\(rules[ref.rule].id) would allow \(why) once the evidence has \(missing.joined(separator: ", "))")
+                        wanting.append(.wanting(rule: ref.rule, why))
                     }
                 } else {
                     hitRules.append(ref.rule)
@@ -61,7 +61,7 @@ extension Constitution {
             // what looks at a simple command (its program, the files it writes), once per part.
             let split = commandClauses[action.type] ?? (whole: refs, parts: [])
             let whole = evaluate(split.whole, nil, flags: [])
-            if commands.isEmpty { unallowed.append("the command is empty") }
+            if commands.isEmpty { unallowed.append(.emptyCommand) }
             var flags = [UInt8](repeating: 0, count: clauseCount)
             var wantingOnce = whole.wanting
             for command in commands {
@@ -72,16 +72,16 @@ extension Constitution {
                 if !part.hit, !part.allowed, !whole.allowed, !whole.hit {
                     let wanting = wantingOnce + part.wanting
                     wantingOnce = []
-                    unallowed += wanting.isEmpty ? ["no rule allows `\(command.text)`"] : wanting
+                    unallowed += wanting.isEmpty ? [.noRuleAllowsCommand(command.text)] : wanting
                 }
             }
         } else {
             let result = evaluate(refs, nil, flags: [])
             if !result.hit, !result.allowed {
-                unallowed += result.wanting.isEmpty ? ["no rule allows this \(action.type) action"] : result.wanting
+                unallowed += result.wanting.isEmpty ? [.noRuleAllowsType(action.type)] : result.wanting
             }
         }
-        return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy)
+        return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy, action: action)
     }
 
     private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: inout [UInt8]) {
@@ -91,25 +91,27 @@ extension Constitution {
         if entry.pattern.matches(command, strict: true) { flags[entry.ref.slot] |= 2 }
     }
 
-    private func decision(hits: [(rule: Int, reason: String)], unallowed: [String], allowedBy: [(rule: Int, reason: String)]) -> Decision {
+    /// The decision of what matched; only here are the reasons it shows put into words.
+    private func decision(hits: [(rule: Int, why: Why)], unallowed: [Unallowed], allowedBy: [(rule: Int, why: Why)], action: Action) -> Decision {
         let denying = hits.filter { effects[$0.rule] == .deny }
-        if !denying.isEmpty { return make(.deny, denying, extra: []) }
+        if !denying.isEmpty { return make(.deny, denying, extra: [], action: action) }
         if !hits.isEmpty || !unallowed.isEmpty {
+            let unallowed = unallowed.map { $0.text(self, action) }
             if hits.isEmpty, escalation.defaultAction == "deny" {
                 return Decision(decision: .deny, rules: [], sentences: [], reasons: unallowed + ["escalation_policy.default_action is deny"],
                                 constitution: digest)
             }
-            var result = make(.requireApproval, hits, extra: unallowed)
+            var result = make(.requireApproval, hits, extra: unallowed, action: action)
             if let first = hits.first.map({ rules[$0.rule] }) {
                 result.approvalMethod = first.approvalMethod
                 result.timeout = first.timeout
             }
             return result
         }
-        return make(.allow, allowedBy, extra: [])
+        return make(.allow, allowedBy, extra: [], action: action)
     }
 
-    private func make(_ verdict: Decision.Verdict, _ entries: [(rule: Int, reason: String)], extra: [String]) -> Decision {
+    private func make(_ verdict: Decision.Verdict, _ entries: [(rule: Int, why: Why)], extra: [String], action: Action) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
         var seen: [Int] = []
         for entry in entries {
@@ -119,28 +121,28 @@ extension Constitution {
                 ids.append(rule.id)
                 sentences.append(rule.sentence)
             }
-            reasons.append("\(rule.id): \(entry.reason)")
+            reasons.append("\(rule.id): \(entry.why.text(self, action))")
         }
         return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons + extra, constitution: digest)
     }
 
     /// What a clause matched in `unit` (or the action), or nil when it does not match.
     private func match(_ box: ClauseBox, slot: Int, strict: Bool, action: Action, unit: SimpleCommand?, flags: [UInt8],
-                       scratch: inout Scratch) -> String? {
-        var why: String?
+                       scratch: inout Scratch) -> Why? {
+        var why: Why?
         if box.clause.isAboutCommands {
             guard let unit else { return nil }
             if box.clause.commands != nil {
                 guard flags[slot] & (strict ? 2 : 1) != 0 else { return nil }
-                why = "`\(unit.text)`"
+                why = .command(unit.text)
             }
             if let wanted = box.clause.executesCode {
                 guard unit.executesCode == wanted else { return nil }
-                if wanted { why = "`\(unit.text)` runs code" }
+                if wanted { why = .runsCode(unit.text) }
             }
             if let texts = box.clause.commandText {
                 guard texts.contains(where: { scratch.matches(pattern: $0, in: unit.text, unit: true, self) }) else { return nil }
-                why = why ?? "`\(unit.text)`"
+                why = why ?? .command(unit.text)
             }
         }
         if let wanted = box.clause.sandboxed {
@@ -158,31 +160,31 @@ extension Constitution {
             }
             guard let inside else {
                 if strict { return nil }
-                return why ?? "a \(action.type) action whose place is not given"
+                return why ?? .placeNotGiven
             }
             guard inside == wanted else { return nil }
-            if !wanted { why = why ?? "\(paths.joined(separator: ", ")) outside the workspace" }
+            if !wanted { why = why ?? .outside(paths) }
         }
         if let globs = box.clause.paths {
             guard let path = matchPaths(unit?.writes ?? scratch.paths, globs, except: box.clause.exceptPaths, strict: strict) else { return nil }
-            why = why ?? (unit == nil ? "\(path)" : "`\(unit!.text)` writes \(path)")
+            why = why ?? (unit == nil ? .plain(path) : .writes(unit!.text, path))
         }
         if let globs = box.clause.targets {
             let targets = (action.target.map { [$0] } ?? []) + (action.paths ?? [])
             guard let path = matchPaths(targets, globs, except: box.clause.paths == nil ? box.clause.exceptPaths : nil, strict: strict) else { return nil }
-            why = why ?? path
+            why = why ?? .plain(path)
         }
         if let kinds = box.clause.kinds {
             if let kind = action.kind { guard kinds.contains(kind) else { return nil } } else if strict { return nil }
         }
         if let globs = box.clause.operations {
             guard optional(action.operation ?? action.action, globs, strict: strict, lowercased: true) else { return nil }
-            if let op = action.operation ?? action.action { why = why ?? "\(op) \(action.database ?? action.service ?? "")".trimmingTrailingSpace }
+            if action.operation ?? action.action != nil { why = why ?? .operation }
         }
         if let globs = box.clause.services, !optional(action.service, globs, strict: strict) { return nil }
         if let globs = box.clause.branches {
             guard optional(action.branch, globs, strict: strict) else { return nil }
-            why = why ?? "a push to \(action.branch ?? "a branch not given")"
+            why = why ?? .push
         }
         if let purposes = box.clause.purposes {
             if let purpose = action.purpose { guard purposes.contains(purpose) else { return nil } } else if strict { return nil }
@@ -192,13 +194,13 @@ extension Constitution {
         }
         if let contents = box.clause.content {
             guard scratch.text != nil, let index = contents.first(where: { scratch.matches(pattern: $0, self) }) else { return nil }
-            why = "\(unit.map { "`\($0.text)`" } ?? "the content") matches /\(patterns[index].source)/"
+            why = .content(unit?.text, pattern: index)
         }
         if let checks = box.clause.checks {
             var found: String?
             for check in checks {
                 if check == .obfuscatedExecution, let decoded = unit.flatMap({ $0.runsDecodedData ? $0.text : nil }) ?? scratch.decoded {
-                    found = "`\(decoded)` runs decoded data"
+                    found = "`\(decoded)` runs decoded data"  // rare: only when the check matches
                     break
                 }
                 if let finding = scratch.findings(self).finding(for: check) {
@@ -207,9 +209,9 @@ extension Constitution {
                 }
             }
             guard let found else { return nil }
-            why = found
+            why = .plain(found)
         }
-        return why ?? (unit.map { "`\($0.text)`" } ?? "a \(action.type) action")
+        return why ?? (unit.map { .command($0.text) } ?? .action)
     }
 
     /// The first path that decides a match: for strict (allow) rules every path must match and none be
@@ -293,6 +295,67 @@ struct Scratch {
 
     private static func satisfied(_ groups: [[Int]], _ present: [Bool]) -> Bool {
         groups.allSatisfy { group in group.contains { present[$0] } }
+    }
+}
+
+/// What a clause matched, kept in parts: most matches never show in a decision (a denial
+/// hides the approvals, an allow the rules that wanted evidence), so they are put into words
+/// (``text(_:_:)``) only for the reasons a decision carries.
+enum Why {
+    /// `` `TEXT` ``: a simple command.
+    case command(String)
+    /// `` `TEXT` runs code ``
+    case runsCode(String)
+    /// `a TYPE action whose place is not given`
+    case placeNotGiven
+    /// `P1, P2 outside the workspace`
+    case outside([String])
+    /// Words as they are: a path, a static check's finding.
+    case plain(String)
+    /// `` `TEXT` writes PATH ``
+    case writes(String, String)
+    /// `OPERATION DATABASE-OR-SERVICE`
+    case operation
+    /// `a push to BRANCH`
+    case push
+    /// `` `TEXT` matches /PATTERN/ ``, or `the content matches /PATTERN/`.
+    case content(String?, pattern: Int)
+    /// `a TYPE action`
+    case action
+
+    func text(_ constitution: Constitution, _ action: Action) -> String {
+        switch self {
+        case .command(let text): "`\(text)`"
+        case .runsCode(let text): "`\(text)` runs code"
+        case .placeNotGiven: "a \(action.type) action whose place is not given"
+        case .outside(let paths): "\(paths.joined(separator: ", ")) outside the workspace"
+        case .plain(let text): text
+        case .writes(let text, let path): "`\(text)` writes \(path)"
+        case .operation: "\(action.operation ?? action.action ?? "") \(action.database ?? action.service ?? "")".trimmingTrailingSpace
+        case .push: "a push to \(action.branch ?? "a branch not given")"
+        case .content(let text, let index): "\(text.map { "`\($0)`" } ?? "the content") matches /\(constitution.patterns[index].source)/"
+        case .action: "a \(action.type) action"
+        }
+    }
+}
+
+/// Why a part of an action needs a human when no rule denies or asks: put into words only when the decision shows it.
+enum Unallowed {
+    case emptyCommand
+    case noRuleAllowsCommand(String)
+    case noRuleAllowsType(String)
+    /// An allow rule matched, but the evidence lacks some of what it requires.
+    case wanting(rule: Int, Why)
+
+    func text(_ constitution: Constitution, _ action: Action) -> String {
+        switch self {
+        case .emptyCommand: "the command is empty"
+        case .noRuleAllowsCommand(let text): "no rule allows `\(text)`"
+        case .noRuleAllowsType(let type): "no rule allows this \(type) action"
+        case .wanting(let index, let why):
+            "\(constitution.rules[index].id) would allow \(why.text(constitution, action)) once the evidence has "
+                + constitution.rules[index].missing(from: action.evidence).joined(separator: ", ")
+        }
     }
 }
 

@@ -7,12 +7,26 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public let pattern: String
     private let bytes: [UInt8]
     private let anyFolder: Bool
+    /// How many bytes the pattern starts with before its first `*`, `?` or `[`, and how many it ends
+    /// with after its last `*` or `?` (0 when it has a `[` at all). A match consumes those bytes one
+    /// for one, so a path (or, for a pattern with no `/`, its file name) that does not start and end
+    /// with them cannot match: ``matches(_:)`` rejects it without running the matcher.
+    private let prefixCount: Int
+    private let suffixCount: Int
 
     /// Compiles `pattern`; see ``syntaxProblem(in:)`` for what makes one malformed.
     public init(_ pattern: String) {
         self.pattern = pattern
-        self.bytes = Array(pattern.utf8)
+        let bytes = Array(pattern.utf8)
+        self.bytes = bytes
         self.anyFolder = !pattern.contains("/")
+        let wild: (UInt8) -> Bool = { $0 == Self.star || $0 == Self.question || $0 == Self.open }
+        self.prefixCount = bytes.firstIndex(where: wild) ?? bytes.count
+        if bytes.contains(Self.open) {
+            self.suffixCount = 0
+        } else {
+            self.suffixCount = bytes.count - (bytes.lastIndex(where: wild).map { $0 + 1 } ?? 0)
+        }
     }
 
     public var description: String { pattern }
@@ -22,13 +36,37 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
         var path = path
         return path.withUTF8 { s in
             bytes.withUnsafeBufferPointer { p in
+                guard Self.hasAffixes(p, prefixCount, suffixCount, s, from: 0) else {
+                    // The file name is a tail of the path: it cannot end differently, only start so.
+                    guard anyFolder, Self.hasAffixes(p, 0, suffixCount, s, from: 0), let slash = s.lastIndex(of: Self.slash) else { return false }
+                    return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
+                }
                 if Self.match(p, 0, s, 0) { return true }
                 if anyFolder, let slash = s.lastIndex(of: Self.slash) {
-                    return Self.match(p, 0, s, slash + 1)
+                    return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
                 }
                 return false
             }
         }
+    }
+
+    /// Whether `s[from...]` starts with the pattern's first `prefix` bytes and ends with its last `suffix` bytes.
+    @inline(__always)
+    private static func hasAffixes(_ p: UnsafeBufferPointer<UInt8>, _ prefix: Int, _ suffix: Int, _ s: UnsafeBufferPointer<UInt8>,
+                                   from start: Int) -> Bool {
+        let length = s.count - start
+        guard length >= prefix, length >= suffix else { return false }
+        var k = 0
+        while k < prefix {
+            if p[k] != s[start + k] { return false }
+            k += 1
+        }
+        k = 1
+        while k <= suffix {
+            if p[p.count - k] != s[s.count - k] { return false }
+            k += 1
+        }
+        return true
     }
 
     /// Whether `path` (relative, `/`-separated) matches `pattern`.

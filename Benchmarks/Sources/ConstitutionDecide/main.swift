@@ -6,7 +6,7 @@ import Constitution
 import CrucibleCore
 import Foundation
 
-let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3
+let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3  // then `--each`: each action's own time
 let constitution = Constitution.standard
 
 /// A few KB of ordinary agent code, different in each copy so that nothing is cached.
@@ -91,6 +91,14 @@ func run(_ subset: [Action], for seconds: Double) -> (Double, Int) {
 }
 
 _ = run(actions.map(\.1), for: 0.3)  // warm-up
+if CommandLine.arguments.contains("--each") {
+    // Where the time goes: each action of the mix on its own.
+    for (kind, action) in actions {
+        let (rate, _) = run([action], for: 0.05)
+        let what = (action.command ?? action.path ?? action.target ?? action.type).prefix(40)
+        print(String(format: "  %8.2f µs  %@ %@ -> %@", 1e6 / rate, kind, String(what), constitution.decide(action).decision.rawValue))
+    }
+}
 var tally: [String: Int] = [:]
 for (_, action) in actions { tally[constitution.decide(action).decision.rawValue, default: 0] += 1 }
 print("decisions in the mix: \(tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
