@@ -166,12 +166,19 @@ extension Constitution {
             if !wanted { why = why ?? .outside(paths) }
         }
         if let globs = box.clause.paths {
-            guard let path = matchPaths(unit?.writes ?? scratch.paths, globs, except: box.clause.exceptPaths, strict: strict) else { return nil }
+            let path: String?
+            if let unit {
+                path = matchPaths(unit.writes, normalized: nil, globs, except: box.clause.exceptPaths, strict: strict)
+            } else {
+                path = matchPaths(scratch.paths, normalized: scratch.normalizedPaths, globs, except: box.clause.exceptPaths, strict: strict)
+            }
+            guard let path else { return nil }
             why = why ?? (unit == nil ? .plain(path) : .writes(unit!.text, path))
         }
         if let globs = box.clause.targets {
             let targets = (action.target.map { [$0] } ?? []) + (action.paths ?? [])
-            guard let path = matchPaths(targets, globs, except: box.clause.paths == nil ? box.clause.exceptPaths : nil, strict: strict) else { return nil }
+            guard let path = matchPaths(targets, normalized: nil, globs, except: box.clause.paths == nil ? box.clause.exceptPaths : nil,
+                                        strict: strict) else { return nil }
             why = why ?? .plain(path)
         }
         if let kinds = box.clause.kinds {
@@ -216,12 +223,14 @@ extension Constitution {
 
     /// The first path that decides a match: for strict (allow) rules every path must match and none be
     /// excepted; otherwise one matching path that is not excepted is enough.
-    private func matchPaths(_ paths: [String], _ globs: [Glob], except: [Glob]?, strict: Bool) -> String? {
+    /// `normalized`, when given, holds the paths already normalized.
+    private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: [Glob], except: [Glob]?, strict: Bool) -> String? {
         guard !paths.isEmpty else { return nil }
         var first: String?
-        for raw in paths {
-            let path = Self.normalized(raw)
-            let hit = globs.contains { $0.matches(path) } && !(except ?? []).contains { $0.matches(path) }
+        for index in paths.indices {
+            let raw = paths[index]
+            let path = normalized?[index] ?? Self.normalized(raw)
+            let hit = Self.matchesAny(globs, path) && !(except.map { Self.matchesAny($0, path) } ?? false)
             if hit {
                 if !strict { return raw }
                 first = first ?? raw
@@ -236,6 +245,44 @@ extension Constitution {
         guard let value else { return !strict }
         let subject = lowercased ? value.lowercased() : value
         return globs.contains { $0.matches(subject) }
+    }
+
+    /// How many anchored tries ``run(pattern:on:literals:)`` makes before it runs the expression on the whole text instead.
+    static let maximumTries = 16
+
+    /// Whether pattern `index` matches `text`, whose literals were found at `literals` (first occurrences).
+    ///
+    /// A pattern with start literals is tried only where they occur, when the text is long and ASCII (see
+    /// ``ContentPattern/matches(ascii:at:)``); with none of them in the text it cannot match. Otherwise, or when they occur
+    /// too often, it runs on the whole text. ASCII only: there a case-insensitive literal can only be spelled in ASCII (no
+    /// `ſ` for `s`, no `K` for `k`), and offsets in bytes are offsets in UTF-16.
+    func run(pattern index: Int, on text: String, literals: [Int32]) -> Bool {
+        let pattern = patterns[index]
+        guard let starts = startLiterals[index], text.utf8.count > ContentPattern.window, text.utf8.count == text.utf16.count else {
+            return pattern.matches(text)
+        }
+        var text = text
+        let found: Bool? = text.withUTF8 { bytes in
+            var tries = 0
+            for literal in starts {
+                var position = Int(literals[literal])
+                while position >= 0 {
+                    tries += 1
+                    if tries > Self.maximumTries { return nil }
+                    if pattern.matches(ascii: bytes, at: position) { return true }
+                    position = scanner.next(literal, in: bytes, after: position)
+                }
+            }
+            return false
+        }
+        return found ?? pattern.matches(text)
+    }
+
+    /// Whether a glob of `globs` matches `path` (by index, so that no glob is copied).
+    @inline(__always)
+    private static func matchesAny(_ globs: [Glob], _ path: String) -> Bool {
+        for index in globs.indices where globs[index].matches(path) { return true }
+        return false
     }
 
     /// `./a/./b` → `a/b`, `a//b` → `a/b`.
@@ -260,41 +307,64 @@ struct Scratch {
     /// The command line of a command, else the content.
     let text: String?
     let paths: [String]
+    /// ``paths``, each normalized (``Constitution/normalized(_:)``).
+    let normalizedPaths: [String]
     /// A command: the first simple command that runs decoded data, if one does.
     var decoded: String?
-    private var literals: [Bool]?
+    /// Per literal of the constitution's scanner: where it first occurs in the text, or -1.
+    private var literals: [Int32]?
     private var results: [Int8] = []
     private var found: StaticFindings?
 
     init(action: Action) {
         self.text = action.type == "command" ? action.command : action.content
         self.paths = action.allPaths
+        self.normalizedPaths = paths.map(Constitution.normalized)
     }
 
     mutating func findings(_ constitution: Constitution) -> StaticFindings {
-        if let found { return found }
-        let result = StaticScanner.scan(text ?? "", secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
-        found = result
-        return result
+        if found == nil { scan(constitution) }
+        return found!
     }
 
     /// Whether pattern `index` matches the action's text (memoized), or `other` when `unit`.
     mutating func matches(pattern index: Int, in other: String? = nil, unit: Bool = false, _ constitution: Constitution) -> Bool {
         if unit, let other {
-            let present = constitution.scanner.scan(other)
-            return Self.satisfied(constitution.requirements[index], present) && constitution.patterns[index].matches(other)
+            let present = constitution.scanner.firstPositions(other)
+            return Self.satisfied(constitution.requirements[index], present) && constitution.run(pattern: index, on: other, literals: present)
         }
         guard let text else { return false }
         if results.isEmpty { results = [Int8](repeating: -1, count: constitution.patterns.count) }
         if results[index] >= 0 { return results[index] == 1 }
-        if literals == nil { literals = constitution.scanner.scan(text) }
-        let result = Self.satisfied(constitution.requirements[index], literals!) && constitution.patterns[index].matches(text)
+        if literals == nil { scan(constitution) }
+        let result = Self.satisfied(constitution.requirements[index], literals!) && constitution.run(pattern: index, on: text, literals: literals!)
         results[index] = result ? 1 : 0
         return result
     }
 
-    private static func satisfied(_ groups: [[Int]], _ present: [Bool]) -> Bool {
-        groups.allSatisfy { group in group.contains { present[$0] } }
+    /// One pass over the text for both the patterns' literals and the static checks (the first to be asked runs it).
+    private mutating func scan(_ constitution: Constitution) {
+        var positions = [Int32](repeating: -1, count: constitution.scanner.count)
+        var checks = StaticScanner.Scan(secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
+        let offset = constitution.checkWordsOffset
+        var text = self.text ?? ""
+        found = text.withUTF8 { b in
+            positions.withUnsafeMutableBufferPointer { positions in
+                constitution.scanner.forEachOccurrence(in: b) { index, i in
+                    if index >= offset {
+                        checks.visit(index - offset, at: i, in: b)
+                    } else if positions[index] < 0 {
+                        positions[index] = Int32(i)
+                    }
+                }
+            }
+            return checks.finish(b)
+        }
+        literals = positions
+    }
+
+    private static func satisfied(_ groups: [[Int]], _ present: [Int32]) -> Bool {
+        groups.allSatisfy { group in group.contains { present[$0] >= 0 } }
     }
 }
 

@@ -16,9 +16,14 @@ public struct Constitution: Sendable {
 
     // Compiled once.
     let patterns: [ContentPattern]
+    /// Finds the patterns' literals and, after them (from ``checkWordsOffset`` on), the static checks' words, so that one
+    /// pass over a text serves both.
     let scanner: LiteralScanner
+    let checkWordsOffset: Int
     /// Per pattern: its requirement groups, as indices into the scanner's literals.
     let requirements: [[[Int]]]
+    /// Per pattern: the literals its matches start with (see ``StartLiterals``), as indices into the scanner's literals.
+    let startLiterals: [[Int]?]
     /// Clauses as (rule, clause) pairs: those naming each action type, and those naming none.
     let clausesByType: [String: [ClauseRef]]
     let clausesForAnyType: [ClauseRef]
@@ -107,17 +112,14 @@ public struct Constitution: Sendable {
 
         var literals: [String] = []
         var literalIndex: [String: Int] = [:]
-        self.requirements = patterns.map { pattern in
-            pattern.required.map { group in
-                group.map { literal in
-                    if let index = literalIndex[literal] { return index }
-                    literals.append(literal)
-                    literalIndex[literal] = literals.count - 1
-                    return literals.count - 1
-                }
-            }
+        func index(_ literal: String) -> Int {
+            if let index = literalIndex[literal] { return index }
+            literals.append(literal)
+            literalIndex[literal] = literals.count - 1
+            return literals.count - 1
         }
-        self.scanner = LiteralScanner(literals)
+        self.requirements = patterns.map { pattern in pattern.required.map { group in group.map(index) } }
+        self.startLiterals = patterns.map { pattern in pattern.starts?.map(index) }
 
         var byType: [String: [ClauseRef]] = [:]
         var anyType: [ClauseRef] = []
@@ -167,6 +169,8 @@ public struct Constitution: Sendable {
         self.commandClauses = commandClauses
         self.usesSecretsCheck = secrets
         self.usesObfuscationCheck = obfuscation
+        self.checkWordsOffset = literals.count
+        self.scanner = LiteralScanner(literals + (secrets || obfuscation ? StaticScanner.words : []))
     }
 
     /// The rule with `id`.
