@@ -36,8 +36,8 @@ extension Constitution {
                 let effect = effects[ref.rule]
                 if effect == .allow, allowed { continue }
                 if effect != .allow, hitRules.contains(ref.rule) { continue }
-                guard let why = match(clauses[ref.slot], slot: ref.slot, strict: effect == .allow, action: action, unit: unit,
-                                      flags: flags, scratch: &scratch) else { continue }
+                guard let why = match(clauses[ref.slot], strict: effect == .allow, action: action, unit: unit,
+                                      flag: unit == nil ? 0 : flags[ref.slot], scratch: &scratch) else { continue }
                 if effect == .allow {
                     let missing = rules[ref.rule].missing(from: action.evidence)
                     if missing.isEmpty {
@@ -127,13 +127,14 @@ extension Constitution {
     }
 
     /// What a clause matched in `unit` (or the action), or nil when it does not match.
-    private func match(_ box: ClauseBox, slot: Int, strict: Bool, action: Action, unit: SimpleCommand?, flags: [UInt8],
+    /// `flag`: for a simple command, whether the clause's command patterns matched it (see ``mark(_:_:_:)``).
+    private func match(_ box: ClauseBox, strict: Bool, action: Action, unit: SimpleCommand?, flag: UInt8,
                        scratch: inout Scratch) -> Why? {
         var why: Why?
         if box.clause.isAboutCommands {
             guard let unit else { return nil }
             if box.clause.commands != nil {
-                guard flags[slot] & (strict ? 2 : 1) != 0 else { return nil }
+                guard flag & (strict ? 2 : 1) != 0 else { return nil }
                 why = .command(unit.text)
             }
             if let wanted = box.clause.executesCode {
@@ -314,6 +315,9 @@ struct Scratch {
     /// Per literal of the constitution's scanner: where it first occurs in the text, or -1.
     private var literals: [Int32]?
     private var results: [Int8] = []
+    /// The last simple command's text whose literals were looked for, and where they are.
+    private var unitText: String?
+    private var unitLiterals: [Int32] = []
     private var found: StaticFindings?
 
     init(action: Action) {
@@ -330,8 +334,13 @@ struct Scratch {
     /// Whether pattern `index` matches the action's text (memoized), or `other` when `unit`.
     mutating func matches(pattern index: Int, in other: String? = nil, unit: Bool = false, _ constitution: Constitution) -> Bool {
         if unit, let other {
-            let present = constitution.scanner.firstPositions(other)
-            return Self.satisfied(constitution.requirements[index], present) && constitution.run(pattern: index, on: other, literals: present)
+            // A simple command's text is scanned once for all its patterns.
+            if unitText != other {
+                unitText = other
+                unitLiterals = constitution.scanner.firstPositions(other)
+            }
+            return Self.satisfied(constitution.requirements[index], unitLiterals)
+                && constitution.run(pattern: index, on: other, literals: unitLiterals)
         }
         guard let text else { return false }
         if results.isEmpty { results = [Int8](repeating: -1, count: constitution.patterns.count) }

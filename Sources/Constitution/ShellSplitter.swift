@@ -87,6 +87,17 @@ private struct Lexer {
 
     static func isBlank(_ c: UInt8) -> Bool { c == space || c == tab || c == cr }
 
+    /// A byte that ``readWord(nested:)`` copies into a word as it is: no blank, newline, operator, quote, escape or `$`.
+    static func isPlain(_ c: UInt8) -> Bool {
+        !isBlank(c) && !isOperator(c) && c != single && c != double && c != backslash && c != dollar && c != backtick
+    }
+
+    /// Whether a plain word ends at `c` (followed by `next`): a blank, a newline, or an operator other than `<(` and `>(`.
+    static func endsPlainWord(_ c: UInt8, next: UInt8?) -> Bool {
+        if isBlank(c) || c == newline { return true }
+        return isOperator(c) && !((c == less || c == greater) && next == open)
+    }
+
     // MARK: Commands
 
     mutating func run(into out: inout [SimpleCommand]) {
@@ -111,7 +122,7 @@ private struct Lexer {
         while true {
             var nested: [SimpleCommand] = []
             let token = next(nested: &nested)
-            out += nested
+            if !nested.isEmpty { out += nested }
             switch token {
             case .word(let word)?:
                 words.append(word)
@@ -254,7 +265,13 @@ private struct Lexer {
 
     /// Reads one word, removing quotes and escapes; substitutions inside it are split into `nested`.
     mutating func readWord(nested: inout [SimpleCommand]) -> Word {
-        var text: [UInt8] = []
+        // Most words are plain bytes up to a blank, a newline or an operator: taken as they are, without a copy byte by byte.
+        let start = i
+        while i < bytes.count, Lexer.isPlain(bytes[i]) { i += 1 }
+        if i == bytes.count || Lexer.endsPlainWord(bytes[i], next: peek(1)) {
+            return Word(text: String(decoding: bytes[start..<i], as: UTF8.self))
+        }
+        var text = Array(bytes[start..<i])
         var word = Word(text: "")
         while let c = peek() {
             if Lexer.isBlank(c) || c == Lexer.newline { break }
@@ -452,8 +469,8 @@ private struct Lexer {
     }
 
     /// Turns the words of one simple command into the commands it runs, unwrapping wrappers.
-    static func finish(_ words: [Word], writes: [String], heredoc: String?, depth: Int, into out: inout [SimpleCommand]) {
-        var words = words[...]
+    static func finish(_ all: [Word], writes: [String], heredoc: String?, depth: Int, into out: inout [SimpleCommand]) {
+        var words = all[...]
         // Leading keywords and assignments are not programs.
         while let first = words.first {
             let traits = traits[first.text] ?? []
@@ -466,7 +483,7 @@ private struct Lexer {
             if !writes.isEmpty { out.append(SimpleCommand(words: [], writes: writes)) }
             return
         }
-        unwrap(Array(words), writes: writes, heredoc: heredoc, depth: depth, decodedCode: false, into: &out)
+        unwrap(words.count == all.count ? all : Array(words), writes: writes, heredoc: heredoc, depth: depth, decodedCode: false, into: &out)
     }
 
     static func isAssignment(_ word: String) -> Bool {
