@@ -11,13 +11,15 @@ extension Constitution {
     public func decide(_ action: Action) -> Decision {
         var scratch = Scratch(action: action)
         let refs = clausesByType[action.type] ?? clausesForAnyType
-        var hits: [(rule: Int, why: Why)] = []
+        var hits: [Entry] = []
         var unallowed: [Unallowed] = []
-        var allowedBy: [(rule: Int, why: Why)] = []
+        var allowedBy: [Entry] = []
+        /// For the simple command being decided: per slot, whether its clause's command patterns match it (see ``mark(_:_:_:)``).
+        var flags: [UInt8] = []
 
         /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
         /// allow rule (with its evidence) matched, and what allow rules still want.
-        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?, flags: [UInt8]) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
+        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
             var hitRules: [Int] = []
             var allowed = false
             var wanting: [Unallowed] = []
@@ -36,19 +38,19 @@ extension Constitution {
                 let effect = effects[ref.rule]
                 if effect == .allow, allowed { continue }
                 if effect != .allow, hitRules.contains(ref.rule) { continue }
+                if need & Need.content != 0, !scratch.mayMatch(clauses[ref.slot].clause.content!, self) { continue }
                 guard let why = match(clauses[ref.slot], strict: effect == .allow, action: action, unit: unit,
                                       flag: unit == nil ? 0 : flags[ref.slot], scratch: &scratch) else { continue }
                 if effect == .allow {
-                    let missing = rules[ref.rule].missing(from: action.evidence)
-                    if missing.isEmpty {
+                    if hasEvidence(ref.rule, action.evidence) {
                         allowed = true
-                        if !allowedBy.contains(where: { $0.rule == ref.rule }) { allowedBy.append((ref.rule, why)) }
+                        if !allowedBy.contains(where: { $0.rule == ref.rule }) { allowedBy.append(Entry(rule: ref.rule, why: why)) }
                     } else {
                         wanting.append(.wanting(rule: ref.rule, why))
                     }
                 } else {
                     hitRules.append(ref.rule)
-                    hits.append((ref.rule, why))
+                    hits.append(Entry(rule: ref.rule, why: why))
                 }
             }
             return (!hitRules.isEmpty, allowed, wanting)
@@ -59,16 +61,16 @@ extension Constitution {
             scratch.decoded = commands.first { $0.runsDecodedData }?.text
             // What looks at the whole action (its line, the sandbox, the checks) is decided once;
             // what looks at a simple command (its program, the files it writes), once per part.
-            let split = commandClauses[action.type] ?? (whole: refs, parts: [])
-            let whole = evaluate(split.whole, nil, flags: [])
+            let split = commandClauses
+            let whole = evaluate(split.whole, nil)
             if commands.isEmpty { unallowed.append(.emptyCommand) }
-            var flags = [UInt8](repeating: 0, count: clauseCount)
+            flags = [UInt8](repeating: 0, count: clauseCount)
             var wantingOnce = whole.wanting
             for command in commands {
                 for index in flags.indices { flags[index] = 0 }
                 for entry in commandIndex[command.program] ?? [] { mark(entry, command, &flags) }
                 for entry in globCommands { mark(entry, command, &flags) }
-                let part = evaluate(split.parts, command, flags: flags)
+                let part = evaluate(split.parts, command)
                 if !part.hit, !part.allowed, !whole.allowed, !whole.hit {
                     let wanting = wantingOnce + part.wanting
                     wantingOnce = []
@@ -76,7 +78,7 @@ extension Constitution {
                 }
             }
         } else {
-            let result = evaluate(refs, nil, flags: [])
+            let result = evaluate(refs, nil)
             if !result.hit, !result.allowed {
                 unallowed += result.wanting.isEmpty ? [.noRuleAllowsType(action.type)] : result.wanting
             }
@@ -92,7 +94,7 @@ extension Constitution {
     }
 
     /// The decision of what matched; only here are the reasons it shows put into words.
-    private func decision(hits: [(rule: Int, why: Why)], unallowed: [Unallowed], allowedBy: [(rule: Int, why: Why)], action: Action) -> Decision {
+    private func decision(hits: [Entry], unallowed: [Unallowed], allowedBy: [Entry], action: Action) -> Decision {
         let denying = hits.filter { effects[$0.rule] == .deny }
         if !denying.isEmpty { return make(.deny, denying, extra: [], action: action) }
         if !hits.isEmpty || !unallowed.isEmpty {
@@ -111,7 +113,7 @@ extension Constitution {
         return make(.allow, allowedBy, extra: [], action: action)
     }
 
-    private func make(_ verdict: Decision.Verdict, _ entries: [(rule: Int, why: Why)], extra: [String], action: Action) -> Decision {
+    private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
         var seen: [Int] = []
         for entry in entries {
@@ -248,6 +250,11 @@ extension Constitution {
         return globs.contains { $0.matches(subject) }
     }
 
+    /// Whether `evidence` satisfies every entry of rule `index`'s `requires` (as ``Rule/missing(from:)`` is empty).
+    private func hasEvidence(_ index: Int, _ evidence: [String]) -> Bool {
+        evidenceOptions[index].allSatisfy { options in options.contains { option in evidence.contains { $0 == option } } }
+    }
+
     /// How many anchored tries ``run(pattern:on:literals:)`` makes before it runs the expression on the whole text instead.
     static let maximumTries = 16
 
@@ -282,8 +289,11 @@ extension Constitution {
     /// Whether a glob of `globs` matches `path` (by index, so that no glob is copied).
     @inline(__always)
     private static func matchesAny(_ globs: [Glob], _ path: String) -> Bool {
-        for index in globs.indices where globs[index].matches(path) { return true }
-        return false
+        var path = path
+        return path.withUTF8 { path in
+            for index in globs.indices where globs[index].matches(utf8: path) { return true }
+            return false
+        }
     }
 
     /// `./a/./b` → `a/b`, `a//b` → `a/b`.
@@ -351,6 +361,14 @@ struct Scratch {
         return result
     }
 
+    /// Whether one of `patterns` has its literals in the action's text: when none has, none can match, and the clause
+    /// is passed over at once.
+    mutating func mayMatch(_ patterns: [Int], _ constitution: Constitution) -> Bool {
+        guard text != nil else { return false }
+        if literals == nil { scan(constitution) }
+        return patterns.contains { Self.satisfied(constitution.requirements[$0], literals!) }
+    }
+
     /// One pass over the text for both the patterns' literals and the static checks (the first to be asked runs it).
     private mutating func scan(_ constitution: Constitution) {
         var positions = [Int32](repeating: -1, count: constitution.scanner.count)
@@ -375,6 +393,12 @@ struct Scratch {
     private static func satisfied(_ groups: [[Int]], _ present: [Int32]) -> Bool {
         groups.allSatisfy { group in group.contains { present[$0] >= 0 } }
     }
+}
+
+/// A rule that matched, and what it matched.
+struct Entry {
+    let rule: Int
+    let why: Why
 }
 
 /// What a clause matched, kept in parts: most matches never show in a decision (a denial

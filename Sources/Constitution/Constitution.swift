@@ -38,9 +38,11 @@ public struct Constitution: Sendable {
     /// Per slot: what a clause needs to have any chance of matching (see ``Need``), so the
     /// decision loop skips the others at once.
     let needs: [UInt8]
-    /// For command-typed actions: the clauses decided once for the whole line, and those decided
+    /// For command actions: the clauses decided once for the whole line, and those decided
     /// once per simple command.
-    let commandClauses: [String: (whole: [ClauseRef], parts: [ClauseRef])]
+    let commandClauses: (whole: [ClauseRef], parts: [ClauseRef])
+    /// Per rule: its `requires` entries, each as the evidence that satisfies it (`a|b`: either).
+    let evidenceOptions: [[[Substring]]]
 
     enum Need {
         static let commandPattern: UInt8 = 1
@@ -49,6 +51,8 @@ public struct Constitution: Sendable {
         static let unit: UInt8 = 8
         static let text: UInt8 = 16
         static let paths: UInt8 = 32
+        /// Content patterns: the clause cannot match unless one of them has its literals in the text.
+        static let content: UInt8 = 64
 
         static func of(_ c: Clause) -> UInt8 {
             var need: UInt8 = 0
@@ -58,6 +62,7 @@ public struct Constitution: Sendable {
             if c.isAboutCommands { need |= unit }
             if c.content != nil || c.checks != nil { need |= text }
             if c.paths != nil || c.targets != nil { need |= paths }
+            if c.content != nil { need |= content }
             return need
         }
 
@@ -161,12 +166,9 @@ public struct Constitution: Sendable {
         self.clauses = flat
         self.effects = rules.map(\.effect)
         self.needs = flat.map { Need.of($0.clause) }
-        var commandClauses: [String: (whole: [ClauseRef], parts: [ClauseRef])] = [:]
-        for type in ["command"] {
-            let refs = byType[type] ?? anyType
-            commandClauses[type] = (refs.filter { !Need.isPerPart(flat[$0.slot].clause) }, refs.filter { Need.isPerPart(flat[$0.slot].clause) })
-        }
-        self.commandClauses = commandClauses
+        let commandRefs = byType["command"] ?? anyType
+        self.commandClauses = (commandRefs.filter { !Need.isPerPart(flat[$0.slot].clause) }, commandRefs.filter { Need.isPerPart(flat[$0.slot].clause) })
+        self.evidenceOptions = rules.map { rule in rule.requires.map { $0.split(separator: "|") } }
         self.usesSecretsCheck = secrets
         self.usesObfuscationCheck = obfuscation
         self.checkWordsOffset = literals.count

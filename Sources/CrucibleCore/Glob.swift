@@ -34,19 +34,22 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     /// Whether `path` (`/`-separated) matches the pattern.
     public func matches(_ path: String) -> Bool {
         var path = path
-        return path.withUTF8 { s in
-            bytes.withUnsafeBufferPointer { p in
-                guard Self.hasAffixes(p, prefixCount, suffixCount, s, from: 0) else {
-                    // The file name is a tail of the path: it cannot end differently, only start so.
-                    guard anyFolder, Self.hasAffixes(p, 0, suffixCount, s, from: 0), let slash = s.lastIndex(of: Self.slash) else { return false }
-                    return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
-                }
-                if Self.match(p, 0, s, 0) { return true }
-                if anyFolder, let slash = s.lastIndex(of: Self.slash) {
-                    return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
-                }
-                return false
+        return path.withUTF8 { matches(utf8: $0) }
+    }
+
+    /// Whether the path whose UTF-8 bytes are `s` matches the pattern: for trying many patterns on one path.
+    public func matches(utf8 s: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { p in
+            guard Self.hasAffixes(p, prefixCount, suffixCount, s, from: 0) else {
+                // The file name is a tail of the path: it cannot end differently, only start so.
+                guard anyFolder, Self.hasAffixes(p, 0, suffixCount, s, from: 0), let slash = s.lastIndex(of: Self.slash) else { return false }
+                return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
             }
+            if Self.match(p, 0, s, 0) { return true }
+            if anyFolder, let slash = s.lastIndex(of: Self.slash) {
+                return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
+            }
+            return false
         }
     }
 
