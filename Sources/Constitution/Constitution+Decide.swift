@@ -9,7 +9,7 @@ extension Constitution {
     /// Pure and fast: no I/O, matchers compiled at load, regular expressions run only on texts
     /// holding their literals. The decision carries this constitution's digest.
     public func decide(_ action: Action) -> Decision {
-        var scratch = Scratch(action: action)
+        var scratch = Scratch.of(action)
         let refs = clausesByType[action.type] ?? clausesForAnyType
         var hits: [Entry] = []
         var unallowed: [Unallowed] = []
@@ -68,8 +68,10 @@ extension Constitution {
             var wantingOnce = whole.wanting
             for command in commands {
                 for index in flags.indices { flags[index] = 0 }
-                for entry in commandIndex[command.program] ?? [] { mark(entry, command, &flags) }
-                for entry in globCommands { mark(entry, command, &flags) }
+                if let entries = commandIndex[command.program] {
+                    for index in entries.indices { mark(entries[index], command, &flags) }
+                }
+                for index in globCommands.indices { mark(globCommands[index], command, &flags) }
                 let part = evaluate(split.parts, command)
                 if !part.hit, !part.allowed, !whole.allowed, !whole.hit {
                     let wanting = wantingOnce + part.wanting
@@ -103,29 +105,27 @@ extension Constitution {
                 return Decision(decision: .deny, rules: [], sentences: [], reasons: unallowed + ["escalation_policy.default_action is deny"],
                                 constitution: digest)
             }
-            var result = make(.requireApproval, hits, extra: unallowed, action: action)
-            if let first = hits.first.map({ rules[$0.rule] }) {
-                result.approvalMethod = first.approvalMethod
-                result.timeout = first.timeout
-            }
-            return result
+            // How to ask: as the first rule that asks says.
+            return make(.requireApproval, hits, extra: unallowed, action: action, asking: hits.first?.rule)
         }
         return make(.allow, allowedBy, extra: [], action: action)
     }
 
-    private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action) -> Decision {
+    private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action, asking: Int? = nil) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
         var seen: [Int] = []
         for entry in entries {
-            let rule = rules[entry.rule]
+            let id = ruleTexts[entry.rule].id
             if !seen.contains(entry.rule) {
                 seen.append(entry.rule)
-                ids.append(rule.id)
-                sentences.append(rule.sentence)
+                ids.append(id)
+                sentences.append(ruleTexts[entry.rule].sentence)
             }
-            reasons.append("\(rule.id): \(entry.why.text(self, action))")
+            reasons.append("\(id): \(entry.why.text(self, action))")
         }
-        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons + extra, constitution: digest)
+        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: extra.isEmpty ? reasons : reasons + extra,
+                        constitution: digest, approvalMethod: asking.flatMap { ruleTexts[$0].approvalMethod },
+                        timeout: asking.flatMap { ruleTexts[$0].timeout })
     }
 
     /// What a clause matched in `unit` (or the action), or nil when it does not match.
@@ -330,10 +330,15 @@ struct Scratch {
     private var unitLiterals: [Int32] = []
     private var found: StaticFindings?
 
-    init(action: Action) {
-        self.text = action.type == "command" ? action.command : action.content
-        self.paths = action.allPaths
+    private init(text: String?, paths: [String]) {
+        self.text = text
+        self.paths = paths
         self.normalizedPaths = paths.map(Constitution.normalized)
+    }
+
+    /// A function rather than an initializer, so that the action is borrowed, not copied.
+    static func of(_ action: Action) -> Scratch {
+        Scratch(text: action.type == "command" ? action.command : action.content, paths: action.allPaths)
     }
 
     mutating func findings(_ constitution: Constitution) -> StaticFindings {
@@ -456,7 +461,7 @@ enum Unallowed {
         case .noRuleAllowsCommand(let text): "no rule allows `\(text)`"
         case .noRuleAllowsType(let type): "no rule allows this \(type) action"
         case .wanting(let index, let why):
-            "\(constitution.rules[index].id) would allow \(why.text(constitution, action)) once the evidence has "
+            "\(constitution.ruleTexts[index].id) would allow \(why.text(constitution, action)) once the evidence has "
                 + constitution.rules[index].missing(from: action.evidence).joined(separator: ", ")
         }
     }

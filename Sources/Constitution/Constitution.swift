@@ -41,6 +41,8 @@ public struct Constitution: Sendable {
     /// For command actions: the clauses decided once for the whole line, and those decided
     /// once per simple command.
     let commandClauses: (whole: [ClauseRef], parts: [ClauseRef])
+    /// Per rule: what a decision quotes of it, read without copying the `Rule`.
+    let ruleTexts: [(id: String, sentence: String, approvalMethod: String?, timeout: Int?)]
     /// Per rule: its `requires` entries, each as the evidence that satisfies it (`a|b`: either).
     let evidenceOptions: [[[Substring]]]
 
@@ -168,6 +170,7 @@ public struct Constitution: Sendable {
         self.needs = flat.map { Need.of($0.clause) }
         let commandRefs = byType["command"] ?? anyType
         self.commandClauses = (commandRefs.filter { !Need.isPerPart(flat[$0.slot].clause) }, commandRefs.filter { Need.isPerPart(flat[$0.slot].clause) })
+        self.ruleTexts = rules.map { ($0.id, $0.sentence, $0.approvalMethod, $0.timeout) }
         self.evidenceOptions = rules.map { rule in rule.requires.map { $0.split(separator: "|") } }
         self.usesSecretsCheck = secrets
         self.usesObfuscationCheck = obfuscation
