@@ -168,19 +168,19 @@ extension Constitution {
             guard inside == wanted else { return nil }
             if !wanted { why = why ?? .outside(paths) }
         }
-        if let globs = box.clause.paths {
+        if let globs = box.paths {
             let path: String?
             if let unit {
-                path = matchPaths(unit.writes, normalized: nil, globs, except: box.clause.exceptPaths, strict: strict)
+                path = matchPaths(unit.writes, normalized: nil, globs, except: box.exceptPaths, strict: strict)
             } else {
-                path = matchPaths(scratch.paths, normalized: scratch.normalizedPaths, globs, except: box.clause.exceptPaths, strict: strict)
+                path = matchPaths(scratch.paths, normalized: scratch.normalizedPaths, globs, except: box.exceptPaths, strict: strict)
             }
             guard let path else { return nil }
             why = why ?? (unit == nil ? .plain(path) : .writes(unit!.text, path))
         }
-        if let globs = box.clause.targets {
+        if let globs = box.targets {
             let targets = (action.target.map { [$0] } ?? []) + (action.paths ?? [])
-            guard let path = matchPaths(targets, normalized: nil, globs, except: box.clause.paths == nil ? box.clause.exceptPaths : nil,
+            guard let path = matchPaths(targets, normalized: nil, globs, except: box.paths == nil ? box.exceptPaths : nil,
                                         strict: strict) else { return nil }
             why = why ?? .plain(path)
         }
@@ -227,13 +227,13 @@ extension Constitution {
     /// The first path that decides a match: for strict (allow) rules every path must match and none be
     /// excepted; otherwise one matching path that is not excepted is enough.
     /// `normalized`, when given, holds the paths already normalized.
-    private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: [Glob], except: [Glob]?, strict: Bool) -> String? {
+    private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: GlobSet, except: GlobSet?, strict: Bool) -> String? {
         guard !paths.isEmpty else { return nil }
         var first: String?
         for index in paths.indices {
             let raw = paths[index]
             let path = normalized?[index] ?? Self.normalized(raw)
-            let hit = Self.matchesAny(globs, path) && !(except.map { Self.matchesAny($0, path) } ?? false)
+            let hit = globs.matchesAny(path) && !(except?.matchesAny(path) ?? false)
             if hit {
                 if !strict { return raw }
                 first = first ?? raw
@@ -284,16 +284,6 @@ extension Constitution {
             return false
         }
         return found ?? pattern.matches(text)
-    }
-
-    /// Whether a glob of `globs` matches `path` (by index, so that no glob is copied).
-    @inline(__always)
-    private static func matchesAny(_ globs: [Glob], _ path: String) -> Bool {
-        var path = path
-        return path.withUTF8 { path in
-            for index in globs.indices where globs[index].matches(utf8: path) { return true }
-            return false
-        }
     }
 
     /// `./a/./b` → `a/b`, `a//b` → `a/b`.

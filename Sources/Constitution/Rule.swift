@@ -40,10 +40,20 @@ public struct Rule: Sendable {
     }
 }
 
-/// A clause, shared by reference so that the decision loop reads it without copying its fields.
+/// A clause, shared by reference so that the decision loop reads it without copying its fields, with its globs
+/// compiled into sets.
 final class ClauseBox: Sendable {
     let clause: Clause
-    init(_ clause: Clause) { self.clause = clause }
+    let paths: GlobSet?
+    let exceptPaths: GlobSet?
+    let targets: GlobSet?
+
+    init(_ clause: Clause) {
+        self.clause = clause
+        self.paths = clause.paths.map(GlobSet.init)
+        self.exceptPaths = clause.exceptPaths.map(GlobSet.init)
+        self.targets = clause.targets.map(GlobSet.init)
+    }
 }
 
 /// One way a rule matches: every field given must hold (a list holds when any of its entries does).

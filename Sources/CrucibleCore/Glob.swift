@@ -5,14 +5,14 @@
 /// A `Glob` value is a pattern compiled once, for matching many paths without allocating.
 public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public let pattern: String
-    private let bytes: [UInt8]
-    private let anyFolder: Bool
+    fileprivate let bytes: [UInt8]
+    fileprivate let anyFolder: Bool
     /// How many bytes the pattern starts with before its first `*`, `?` or `[`, and how many it ends
     /// with after its last `*` or `?` (0 when it has a `[` at all). A match consumes those bytes one
     /// for one, so a path (or, for a pattern with no `/`, its file name) that does not start and end
     /// with them cannot match: ``matches(_:)`` rejects it without running the matcher.
-    private let prefixCount: Int
-    private let suffixCount: Int
+    fileprivate let prefixCount: Int
+    fileprivate let suffixCount: Int
 
     /// Compiles `pattern`; see ``syntaxProblem(in:)`` for what makes one malformed.
     public init(_ pattern: String) {
@@ -39,18 +39,22 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether the path whose UTF-8 bytes are `s` matches the pattern: for trying many patterns on one path.
     public func matches(utf8 s: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.withUnsafeBufferPointer { p in
-            guard Self.hasAffixes(p, prefixCount, suffixCount, s, from: 0) else {
-                // The file name is a tail of the path: it cannot end differently, only start so.
-                guard anyFolder, Self.hasAffixes(p, 0, suffixCount, s, from: 0), let slash = s.lastIndex(of: Self.slash) else { return false }
-                return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
-            }
-            if Self.match(p, 0, s, 0) { return true }
-            if anyFolder, let slash = s.lastIndex(of: Self.slash) {
-                return Self.hasAffixes(p, prefixCount, 0, s, from: slash + 1) && Self.match(p, 0, s, slash + 1)
-            }
-            return false
+        bytes.withUnsafeBufferPointer { Self.matches($0, prefixCount, suffixCount, anyFolder, s) }
+    }
+
+    /// Whether pattern `p` (with its literal prefix and suffix counts, and whether it has no `/`) matches path `s`.
+    fileprivate static func matches(_ p: UnsafeBufferPointer<UInt8>, _ prefixCount: Int, _ suffixCount: Int, _ anyFolder: Bool,
+                                    _ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard hasAffixes(p, prefixCount, suffixCount, s, from: 0) else {
+            // The file name is a tail of the path: it cannot end differently, only start so.
+            guard anyFolder, hasAffixes(p, 0, suffixCount, s, from: 0), let slash = s.lastIndex(of: Self.slash) else { return false }
+            return hasAffixes(p, prefixCount, 0, s, from: slash + 1) && match(p, 0, s, slash + 1)
         }
+        if match(p, 0, s, 0) { return true }
+        if anyFolder, let slash = s.lastIndex(of: Self.slash) {
+            return hasAffixes(p, prefixCount, 0, s, from: slash + 1) && match(p, 0, s, slash + 1)
+        }
+        return false
     }
 
     /// Whether `s[from...]` starts with the pattern's first `prefix` bytes and ends with its last `suffix` bytes.
@@ -157,5 +161,48 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
             si += 1
         }
         return si == s.count
+    }
+}
+
+/// Globs compiled together into one buffer, so that trying them all on a path touches no reference count: what
+/// ``Glob/matches(_:)`` says of each, ``matchesAny(_:)`` says of the set.
+public struct GlobSet: Sendable {
+    private struct Entry: Sendable {
+        let start: Int
+        let count: Int
+        let prefixCount: Int
+        let suffixCount: Int
+        let anyFolder: Bool
+    }
+
+    private let bytes: [UInt8]
+    private let entries: [Entry]
+
+    public init(_ globs: [Glob]) {
+        var bytes: [UInt8] = []
+        var entries: [Entry] = []
+        for glob in globs {
+            entries.append(Entry(start: bytes.count, count: glob.bytes.count, prefixCount: glob.prefixCount, suffixCount: glob.suffixCount,
+                                 anyFolder: glob.anyFolder))
+            bytes += glob.bytes
+        }
+        self.bytes = bytes
+        self.entries = entries
+    }
+
+    /// Whether one of the globs matches `path`.
+    public func matchesAny(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { s in
+            bytes.withUnsafeBufferPointer { all in
+                entries.withUnsafeBufferPointer { entries in
+                    for entry in entries {
+                        let p = UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.count)])
+                        if Glob.matches(p, entry.prefixCount, entry.suffixCount, entry.anyFolder, s) { return true }
+                    }
+                    return false
+                }
+            }
+        }
     }
 }
