@@ -187,12 +187,12 @@ extension Constitution {
         if let kinds = box.clause.kinds {
             if let kind = action.kind { guard kinds.contains(kind) else { return nil } } else if strict { return nil }
         }
-        if let globs = box.clause.operations {
+        if let globs = box.operations {
             guard optional(action.operation ?? action.action, globs, strict: strict, lowercased: true) else { return nil }
             if action.operation ?? action.action != nil { why = why ?? .operation }
         }
-        if let globs = box.clause.services, !optional(action.service, globs, strict: strict) { return nil }
-        if let globs = box.clause.branches {
+        if let globs = box.services, !optional(action.service, globs, strict: strict) { return nil }
+        if let globs = box.branches {
             guard optional(action.branch, globs, strict: strict) else { return nil }
             why = why ?? .push
         }
@@ -244,10 +244,9 @@ extension Constitution {
         return first
     }
 
-    private func optional(_ value: String?, _ globs: [Glob], strict: Bool, lowercased: Bool = false) -> Bool {
+    private func optional(_ value: String?, _ globs: GlobSet, strict: Bool, lowercased: Bool = false) -> Bool {
         guard let value else { return !strict }
-        let subject = lowercased ? value.lowercased() : value
-        return globs.contains { $0.matches(subject) }
+        return globs.matchesAny(lowercased ? value.lowercased() : value)
     }
 
     /// Whether `evidence` satisfies every entry of rule `index`'s `requires` (as ``Rule/missing(from:)`` is empty).

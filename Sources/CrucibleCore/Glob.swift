@@ -190,6 +190,18 @@ public struct GlobSet: Sendable {
         self.entries = entries
     }
 
+    /// Whether glob number `index` (in the order given) matches `path`.
+    public func matches(_ index: Int, _ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { s in
+            bytes.withUnsafeBufferPointer { all in
+                let entry = entries[index]
+                return Glob.matches(UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.count)]), entry.prefixCount,
+                                    entry.suffixCount, entry.anyFolder, s)
+            }
+        }
+    }
+
     /// Whether one of the globs matches `path`.
     public func matchesAny(_ path: String) -> Bool {
         var path = path
