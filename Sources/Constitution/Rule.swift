@@ -88,7 +88,8 @@ struct Clause: Sendable {
 
 /// `iptables`, `ip route`, `git push`, `systemctl * firewalld`, `python* manage.py migrate`: a
 /// program (by its file name) and words that must follow it. Each word is a glob.
-struct CommandPattern: Sendable, CustomStringConvertible {
+/// A class, so that the decision loop hands one around with a single reference count.
+final class CommandPattern: Sendable, CustomStringConvertible {
     let words: [Glob]
     let text: String
     /// ``words`` compiled together, and which of them are options (start with `-`): read in the hot loop.

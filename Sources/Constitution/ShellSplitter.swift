@@ -116,7 +116,7 @@ private struct Lexer {
                 if Lexer.isDecoder(pipeline[index]) { decoded = true }
             }
             out += pipeline
-            pipeline.removeAll()
+            pipeline.removeAll(keepingCapacity: true)
         }
 
         while true {
@@ -136,7 +136,7 @@ private struct Lexer {
                 if op == ";" || op == "\n" { heredoc += heredocBodies; heredocBodies.removeAll() }
                 let body = heredoc.isEmpty ? nil : heredoc.joined(separator: "\n")
                 Lexer.finish(words, writes: writes, heredoc: body, depth: depth, into: &pipeline)
-                words.removeAll()
+                words.removeAll(keepingCapacity: true)
                 writes.removeAll()
                 heredoc.removeAll()
                 if op != "|" { finishPipeline(&out, &pipeline) }
