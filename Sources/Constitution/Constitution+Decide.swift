@@ -113,17 +113,20 @@ extension Constitution {
 
     private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action, asking: Int? = nil) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
-        var seen: [Int] = []
-        for entry in entries {
+        ids.reserveCapacity(entries.count)
+        sentences.reserveCapacity(entries.count)
+        reasons.reserveCapacity(entries.count + extra.count)
+        for (index, entry) in entries.enumerated() {
             let id = ruleTexts[entry.rule].id
-            if !seen.contains(entry.rule) {
-                seen.append(entry.rule)
+            // A rule is named once, at its first entry.
+            if !entries[..<index].contains(where: { $0.rule == entry.rule }) {
                 ids.append(id)
                 sentences.append(ruleTexts[entry.rule].sentence)
             }
-            reasons.append("\(id): \(entry.why.text(self, action))")
+            reasons.append(id + ": " + entry.why.text(self, action))
         }
-        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: extra.isEmpty ? reasons : reasons + extra,
+        reasons += extra
+        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons,
                         constitution: digest, approvalMethod: asking.flatMap { ruleTexts[$0].approvalMethod },
                         timeout: asking.flatMap { ruleTexts[$0].timeout })
     }
