@@ -25,10 +25,10 @@ public struct Constitution: Sendable {
     /// Per pattern: the literals its matches start with (see ``StartLiterals``), as indices into the scanner's literals.
     let startLiterals: [[Int]?]
     /// Clauses as (rule, clause) pairs: those naming each action type, and those naming none.
-    let clausesByType: [String: [ClauseRef]]
+    let clausesByType: NameTable<[ClauseRef]>
     let clausesForAnyType: [ClauseRef]
     /// Command patterns by literal program name, and those whose program is a glob.
-    let commandIndex: [String: [PatternRef]]
+    let commandIndex: NameTable<[PatternRef]>
     let globCommands: [PatternRef]
     let clauseCount: Int
     /// Every rule's clauses, flattened by slot, and every rule's effect: read in the hot loop
@@ -160,9 +160,9 @@ public struct Constitution: Sendable {
         for (type, refs) in byType {
             byType[type] = (refs + anyType).sorted { ($0.rule, $0.clause) < ($1.rule, $1.clause) }
         }
-        self.clausesByType = byType
+        self.clausesByType = NameTable(byType)
         self.clausesForAnyType = anyType
-        self.commandIndex = index
+        self.commandIndex = NameTable(index)
         self.globCommands = globs
         self.clauseCount = slot
         self.clauses = flat
@@ -191,4 +191,68 @@ public struct Constitution: Sendable {
             fatalError("the built-in constitution does not load: \(error)")
         }
     }()
+}
+
+/// A read-only table from names to values for the decision loop's hot lookups (a program's traits, the command
+/// patterns naming it, an action type's clauses): the same answers as a `Dictionary`, without hashing every name
+/// with SipHash.
+///
+/// An ASCII name is hashed with FNV-1a over its bytes and found by linear probing in a table at most half full; for
+/// ASCII, equal bytes and equal strings are the same thing. A name with any other byte goes to the `Dictionary`, since
+/// a non-ASCII string can equal an ASCII one (U+212A KELVIN SIGN is canonically `K`); so does every name when a key is
+/// not ASCII. The keys are fixed at load, so
+/// a name chosen to collide costs at most the probes of one cluster of a half-empty table.
+struct NameTable<Value: Sendable>: Sendable {
+    private let keys: [String?]
+    private let values: [Value?]
+    private let mask: Int
+    private let dictionary: [String: Value]
+    private let keysAreASCII: Bool
+
+    init(_ dictionary: [String: Value]) {
+        var capacity = 16
+        while capacity < dictionary.count * 2 { capacity *= 2 }
+        var keys = [String?](repeating: nil, count: capacity)
+        var values = [Value?](repeating: nil, count: capacity)
+        var keysAreASCII = true
+        for (key, value) in dictionary {
+            var key = key
+            guard let hash = key.withUTF8(Self.asciiHash) else {
+                keysAreASCII = false
+                continue
+            }
+            var slot = hash & (capacity - 1)
+            while keys[slot] != nil { slot = (slot + 1) & (capacity - 1) }
+            keys[slot] = key
+            values[slot] = value
+        }
+        self.keys = keys
+        self.values = values
+        self.mask = capacity - 1
+        self.dictionary = dictionary
+        self.keysAreASCII = keysAreASCII
+    }
+
+    subscript(name: String) -> Value? {
+        var name = name
+        guard keysAreASCII, let hash = name.withUTF8(Self.asciiHash) else { return dictionary[name] }
+        var slot = hash & mask
+        while let key = keys[slot] {
+            if key == name { return values[slot] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// FNV-1a of `bytes`, or nil when one of them is not ASCII.
+    private static func asciiHash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var all: UInt8 = 0
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            all |= byte
+        }
+        guard all < 0x80 else { return nil }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
 }

@@ -433,14 +433,14 @@ private struct Lexer {
         static let wrapper = Traits(rawValue: 64)
     }
 
-    static let traits: [String: Traits] = {
+    static let traits: NameTable<Traits> = {
         var result: [String: Traits] = [:]
         let sets: [(Set<String>, Traits)] = [(keywords, .keyword), (listKeywords, .listKeyword), (shells, .shell), (interpreters, .interpreter),
                                              (writers, .writer), (decoderPrograms, .decoder), (wrappers, .wrapper)]
         for (names, trait) in sets {
             for name in names { result[name, default: []].insert(trait) }
         }
-        return result
+        return NameTable(result)
     }()
 
     /// The traits of `program`, with those of its versionless name (`python3.12` → `python`) as `versionless`.
