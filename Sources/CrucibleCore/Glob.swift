@@ -8,9 +8,10 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     fileprivate let bytes: [UInt8]
     fileprivate let anyFolder: Bool
     /// How many bytes the pattern starts with before its first `*`, `?` or `[`, and how many it ends
-    /// with after its last `*` or `?` (0 when it has a `[` at all). A match consumes those bytes one
-    /// for one, so a path (or, for a pattern with no `/`, its file name) that does not start and end
-    /// with them cannot match: ``matches(_:)`` rejects it without running the matcher.
+    /// with after its last `*` or `?` (and after the `/` of a last `**/`, which may match nothing; 0 when
+    /// it has a `[` at all). A match consumes those bytes one for one, so a path (or, for a pattern with
+    /// no `/`, its file name) that does not start and end with them cannot match: ``matches(_:)``
+    /// rejects it without running the matcher.
     fileprivate let prefixCount: Int
     fileprivate let suffixCount: Int
 
@@ -24,8 +25,12 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
         self.prefixCount = bytes.firstIndex(where: wild) ?? bytes.count
         if bytes.contains(Self.open) {
             self.suffixCount = 0
+        } else if let last = bytes.lastIndex(where: wild) {
+            var start = last + 1
+            if last > 0, bytes[last] == Self.star, bytes[last - 1] == Self.star, start < bytes.count, bytes[start] == Self.slash { start += 1 }
+            self.suffixCount = bytes.count - start
         } else {
-            self.suffixCount = bytes.count - (bytes.lastIndex(where: wild).map { $0 + 1 } ?? 0)
+            self.suffixCount = bytes.count
         }
     }
 
@@ -173,6 +178,15 @@ public struct GlobSet: Sendable {
         let prefixCount: Int
         let suffixCount: Int
         let anyFolder: Bool
+        /// The fewest bytes a matching path has: its literal prefix and suffix, which a match consumes one for one
+        /// (all of it, for a pattern with no wildcard); and, for such a pattern that has a `/`, the exact length.
+        let minimumLength: Int
+        let exactLength: Int?
+
+        /// Whether `length` rules a path out before its bytes are read.
+        func excludes(_ length: Int) -> Bool {
+            length < minimumLength || (exactLength != nil && length != exactLength)
+        }
     }
 
     private let bytes: [UInt8]
@@ -182,8 +196,10 @@ public struct GlobSet: Sendable {
         var bytes: [UInt8] = []
         var entries: [Entry] = []
         for glob in globs {
+            let literal = glob.prefixCount == glob.bytes.count
             entries.append(Entry(start: bytes.count, count: glob.bytes.count, prefixCount: glob.prefixCount, suffixCount: glob.suffixCount,
-                                 anyFolder: glob.anyFolder))
+                                 anyFolder: glob.anyFolder, minimumLength: literal ? glob.bytes.count : glob.prefixCount + glob.suffixCount,
+                                 exactLength: literal && !glob.anyFolder ? glob.bytes.count : nil))
             bytes += glob.bytes
         }
         self.bytes = bytes
@@ -192,10 +208,11 @@ public struct GlobSet: Sendable {
 
     /// Whether glob number `index` (in the order given) matches `path`.
     public func matches(_ index: Int, _ path: String) -> Bool {
+        let entry = entries[index]
+        if entry.excludes(path.utf8.count) { return false }
         var path = path
         return path.withUTF8 { s in
             bytes.withUnsafeBufferPointer { all in
-                let entry = entries[index]
                 return Glob.matches(UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.count)]), entry.prefixCount,
                                     entry.suffixCount, entry.anyFolder, s)
             }
@@ -208,7 +225,7 @@ public struct GlobSet: Sendable {
         return path.withUTF8 { s in
             bytes.withUnsafeBufferPointer { all in
                 entries.withUnsafeBufferPointer { entries in
-                    for entry in entries {
+                    for entry in entries where !entry.excludes(s.count) {
                         let p = UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.count)])
                         if Glob.matches(p, entry.prefixCount, entry.suffixCount, entry.anyFolder, s) { return true }
                     }

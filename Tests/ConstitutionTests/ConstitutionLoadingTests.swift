@@ -213,6 +213,10 @@ struct ConstitutionLoadingTests {
             #expect(GlobSet(globs).matchesAny(path) == globs.contains { $0.matches(path) }, "\(path)")
             for (index, glob) in globs.enumerated() { #expect(GlobSet(globs).matches(index, path) == glob.matches(path), "\(path)") }
         }
+        // `**/` may match nothing: its `/` is no part of the literal suffix a path must end with.
+        #expect(Glob("**/.crucible/keys").matches(".crucible/keys") && Glob("a/**/b").matches("a/b") && Glob("**/x").matches("x"))
+        #expect(GlobSet([Glob("**/.crucible/keys")]).matchesAny(".crucible/keys") && GlobSet([Glob("a/**/b")]).matchesAny("a/b"))
+        #expect(!Glob("a/**/b").matches("a/c") && !Glob("*.db").matches("db") && Glob("*.db").matches(".db"))
         let table = NameTable(["ls": 1, "git": 2, "K": 3])
         #expect(table["ls"] == 1 && table["git"] == 2 && table["gi"] == nil && table[""] == nil)
         #expect(table["\u{212A}"] == 3, "the Kelvin sign is canonically K, as for a Dictionary")
