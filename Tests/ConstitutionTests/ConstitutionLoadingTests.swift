@@ -203,6 +203,25 @@ struct ConstitutionLoadingTests {
             }
             #expect(scanner.firstPositions(text) == expected, "\(text)")
         }
+        // Random literals and texts over a small alphabet, so that they occur often, overlap, and sit at the ends.
+        var seed: UInt64 = 42
+        func random(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        let alphabet = Array("abcAB-_ ".utf8)
+        for _ in 0..<200 {
+            let literals = (0..<(1 + random(8))).map { _ in String(decoding: (0..<(2 + random(4))).map { _ in alphabet[random(alphabet.count)] }, as: UTF8.self) }
+            let text = String(decoding: (0..<random(300)).map { _ in alphabet[random(alphabet.count)] }, as: UTF8.self)
+            let lowered = Array(text.lowercased().utf8)
+            let expected = literals.map { word -> Int32 in
+                let w = Array(word.lowercased().utf8)
+                guard lowered.count >= w.count else { return -1 }
+                for i in 0...(lowered.count - w.count) where Array(lowered[i..<(i + w.count)]) == w { return Int32(i) }
+                return -1
+            }
+            #expect(LiteralScanner(literals).firstPositions(text) == expected, "\(literals) in \(text.debugDescription)")
+        }
     }
 
     @Test("glob sets and name tables answer as globs and dictionaries do")
