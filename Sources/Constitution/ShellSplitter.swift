@@ -115,7 +115,11 @@ private struct Lexer {
                 }
                 if Lexer.isDecoder(pipeline[index]) { decoded = true }
             }
-            out += pipeline
+            if out.isEmpty {
+                swap(&out, &pipeline)  // moved, not copied
+            } else {
+                out += pipeline
+            }
             pipeline.removeAll(keepingCapacity: true)
         }
 
@@ -443,9 +447,10 @@ private struct Lexer {
         return NameTable(result)
     }()
 
-    /// The traits of `program`, with those of its versionless name (`python3.12` → `python`) as `versionless`.
-    static func traits(of program: String) -> (own: Traits, versionless: Traits) {
-        let own = traits[program] ?? []
+    /// The traits of `program` (`own` when already looked up), with those of its versionless name (`python3.12` →
+    /// `python`) as `versionless`.
+    static func traits(of program: String, own: Traits? = nil) -> (own: Traits, versionless: Traits) {
+        let own = own ?? traits[program] ?? []
         guard let last = program.utf8.last, last >= 48, last <= 57 else { return (own, own) }
         return (own, traits[versionless(program)] ?? [])
     }
@@ -472,10 +477,11 @@ private struct Lexer {
     static func finish(_ all: [Word], writes: [String], heredoc: String?, depth: Int, into out: inout [SimpleCommand]) {
         var words = all[...]
         // Leading keywords and assignments are not programs.
+        var firstTraits: Traits = []
         while let first = words.first {
-            let traits = traits[first.text] ?? []
-            if traits.contains(.keyword) { words = words.dropFirst(); continue }
-            if traits.contains(.listKeyword) { return }
+            firstTraits = traits[first.text] ?? []
+            if firstTraits.contains(.keyword) { words = words.dropFirst(); continue }
+            if firstTraits.contains(.listKeyword) { return }
             if isAssignment(first.text) { words = words.dropFirst(); continue }
             break
         }
@@ -483,7 +489,8 @@ private struct Lexer {
             if !writes.isEmpty { out.append(SimpleCommand(words: [], writes: writes)) }
             return
         }
-        unwrap(words.count == all.count ? all : Array(words), writes: writes, heredoc: heredoc, depth: depth, decodedCode: false, into: &out)
+        unwrap(words.count == all.count ? all : Array(words), writes: writes, heredoc: heredoc, depth: depth, decodedCode: false, into: &out,
+               firstTraits: firstTraits)
     }
 
     static func isAssignment(_ word: String) -> Bool {
@@ -522,11 +529,13 @@ private struct Lexer {
         return index
     }
 
+    /// `firstTraits`: the traits of the first word, when already looked up.
     static func unwrap(_ words: [Word], writes: [String], heredoc: String?, depth: Int, decodedCode: Bool,
-                       into out: inout [SimpleCommand]) {
+                       into out: inout [SimpleCommand], firstTraits: Traits? = nil) {
         guard let first = words.first else { return }
         let program = SimpleCommand.baseName(first.text)
-        let traits = traits(of: program)
+        // A program named without a folder is its first word, whose traits may be known already.
+        let traits = traits(of: program, own: program.utf8.count == first.text.utf8.count ? firstTraits : nil)
         func rest(_ index: Int) {
             let tail = index < words.count ? Array(words[index...]) : []
             if tail.isEmpty {
