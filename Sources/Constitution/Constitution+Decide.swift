@@ -20,7 +20,7 @@ extension Constitution {
         /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
         /// allow rule (with its evidence) matched, and what allow rules still want.
         func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
-            var hitRules: [Int] = []
+            let firstHit = hits.count  // this part's hits are hits[firstHit...]
             var allowed = false
             var wanting: [Unallowed] = []
             let hasText = scratch.text != nil, hasPaths = !scratch.paths.isEmpty
@@ -37,7 +37,7 @@ extension Constitution {
                 }
                 let effect = effects[ref.rule]
                 if effect == .allow, allowed { continue }
-                if effect != .allow, hitRules.contains(ref.rule) { continue }
+                if effect != .allow, hits[firstHit...].contains(where: { $0.rule == ref.rule }) { continue }
                 if need & Need.content != 0, !scratch.mayMatch(clauses[ref.slot].clause.content!, self) { continue }
                 guard let why = match(clauses[ref.slot], strict: effect == .allow, action: action, unit: unit,
                                       flag: unit == nil ? 0 : flags[ref.slot], scratch: &scratch) else { continue }
@@ -49,11 +49,10 @@ extension Constitution {
                         wanting.append(.wanting(rule: ref.rule, why))
                     }
                 } else {
-                    hitRules.append(ref.rule)
                     hits.append(Entry(rule: ref.rule, why: why))
                 }
             }
-            return (!hitRules.isEmpty, allowed, wanting)
+            return (hits.count > firstHit, allowed, wanting)
         }
 
         if action.type == "command" {
