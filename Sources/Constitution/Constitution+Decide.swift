@@ -38,7 +38,7 @@ extension Constitution {
                 let effect = effects[ref.rule]
                 if effect == .allow, allowed { continue }
                 if effect != .allow, hits[firstHit...].contains(where: { $0.rule == ref.rule }) { continue }
-                if need & Need.content != 0, !scratch.mayMatch(clauses[ref.slot].clause.content!, self) { continue }
+                if need & Need.content != 0, !scratch.mayMatch(contentPatterns[contentRanges[ref.slot]], self) { continue }
                 guard let why = match(clauses[ref.slot], strict: effect == .allow, action: action, unit: unit,
                                       flag: unit == nil ? 0 : flags[ref.slot], scratch: &scratch) else { continue }
                 if effect == .allow {
@@ -359,7 +359,7 @@ struct Scratch {
 
     /// Whether one of `patterns` has its literals in the action's text: when none has, none can match, and the clause
     /// is passed over at once.
-    mutating func mayMatch(_ patterns: [Int], _ constitution: Constitution) -> Bool {
+    mutating func mayMatch(_ patterns: ArraySlice<Int>, _ constitution: Constitution) -> Bool {
         guard text != nil else { return false }
         if literals == nil { scan(constitution) }
         return patterns.contains { Self.satisfied(constitution.requirements[$0], literals!) }

@@ -38,6 +38,10 @@ public struct Constitution: Sendable {
     /// Per slot: what a clause needs to have any chance of matching (see ``Need``), so the
     /// decision loop skips the others at once.
     let needs: [UInt8]
+    /// Per slot: where its content patterns are in ``contentPatterns`` (plain values, read in the hot loop with no
+    /// reference counted).
+    let contentRanges: [Range<Int>]
+    let contentPatterns: [Int]
     /// For command actions: the clauses decided once for the whole line, and those decided
     /// once per simple command.
     let commandClauses: (whole: [ClauseRef], parts: [ClauseRef])
@@ -168,6 +172,13 @@ public struct Constitution: Sendable {
         self.clauses = flat
         self.effects = rules.map(\.effect)
         self.needs = flat.map { Need.of($0.clause) }
+        var contentPatterns: [Int] = []
+        self.contentRanges = flat.map { box in
+            let start = contentPatterns.count
+            contentPatterns += box.clause.content ?? []
+            return start..<contentPatterns.count
+        }
+        self.contentPatterns = contentPatterns
         let commandRefs = byType["command"] ?? anyType
         self.commandClauses = (commandRefs.filter { !Need.isPerPart(flat[$0.slot].clause) }, commandRefs.filter { Need.isPerPart(flat[$0.slot].clause) })
         self.ruleTexts = rules.map { ($0.id, $0.sentence, $0.approvalMethod, $0.timeout) }
