@@ -494,9 +494,12 @@ private struct Lexer {
     }
 
     static func isAssignment(_ word: String) -> Bool {
-        guard let equals = word.utf8.firstIndex(of: UInt8(ascii: "=")), equals != word.utf8.startIndex else { return false }
-        return word.utf8[..<equals].allSatisfy { $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }
-            && !(word.utf8.first! >= 48 && word.utf8.first! <= 57)
+        var word = word
+        return word.withUTF8 { b in
+            guard let equals = b.firstIndex(of: UInt8(ascii: "=")), equals != 0 else { return false }
+            return b[..<equals].allSatisfy { $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }
+                && !(b[0] >= 48 && b[0] <= 57)
+        }
     }
 
     // The options of each wrapper that take a value (the next word), built once.
@@ -728,6 +731,8 @@ private struct Lexer {
 
     static func writtenArguments(program: String, isWriter: Bool, _ words: [String]) -> [String] {
         if isWriter || program.hasPrefix("mkfs") { return pathArguments(words) }
+        // An ASCII name longer than every one below is none of them (a non-ASCII one is left to `==`).
+        guard program.utf8.count <= 4 || program.utf8.contains(where: { $0 >= 0x80 }) else { return [] }
         switch program {
         case "sed", "perl":
             return words.contains(where: { $0.hasPrefix("-i") || $0 == "--in-place" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && has($0, "i")) })

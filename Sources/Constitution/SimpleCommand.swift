@@ -35,7 +35,8 @@ public struct SimpleCommand: Hashable, Sendable, CustomStringConvertible {
 
     /// A path's last component: `/usr/sbin/iptables` → `iptables`.
     static func baseName(_ word: String) -> String {
-        guard let slash = word.utf8.lastIndex(of: UInt8(ascii: "/")) else { return word }
-        return String(word[word.utf8.index(after: slash)...])
+        var bytes = word
+        guard let slash = bytes.withUTF8({ $0.lastIndex(of: UInt8(ascii: "/")) }) else { return word }
+        return String(word[word.utf8.index(word.utf8.startIndex, offsetBy: slash + 1)...])
     }
 }
