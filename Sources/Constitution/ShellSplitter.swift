@@ -113,7 +113,8 @@ private struct Lexer {
                 if decoded && (pipeline[index].executesCode || Lexer.interpreters.contains(pipeline[index].program)) {
                     pipeline[index].runsDecodedData = true
                 }
-                if Lexer.isDecoder(pipeline[index]) { decoded = true }
+                // What the last command decodes goes nowhere.
+                if index < pipeline.count - 1, Lexer.isDecoder(pipeline[index]) { decoded = true }
             }
             if out.isEmpty {
                 swap(&out, &pipeline)  // moved, not copied
