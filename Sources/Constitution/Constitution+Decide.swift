@@ -6,8 +6,10 @@ extension Constitution {
     /// autonomous operation allows it with its prerequisites met, `allow` otherwise. A command is
     /// split into its simple commands and each is decided; the strictest decision wins.
     ///
-    /// Pure and fast: no I/O, matchers compiled at load, regular expressions run only on texts
-    /// holding their literals. The decision carries this constitution's digest.
+    /// Pure and fast: no I/O, matchers compiled at load, one pass over a text for every literal
+    /// and static check, regular expressions run only on texts holding their literals (and,
+    /// when their matches start with known literals, only where those occur), reasons put into
+    /// words only for the rules the decision shows. The decision carries this constitution's digest.
     public func decide(_ action: Action) -> Decision {
         var scratch = Scratch.of(action)
         let refs = clausesByType[action.type] ?? clausesForAnyType

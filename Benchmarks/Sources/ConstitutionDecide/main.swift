@@ -1,12 +1,14 @@
 // Decisions per second of the default constitution on one core, over a realistic mix: commands
 // with chains, pipes and wrappers; patches of a few KB of code; config updates; the other types.
 //
-//     swift run -c release --package-path Benchmarks constitution-decide [SECONDS]
+//     swift run -c release --package-path Benchmarks constitution-decide [SECONDS] [--each]
+//
+// `--each` first prints each action's own time.
 import Constitution
 import CrucibleCore
 import Foundation
 
-let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3  // then `--each`: each action's own time
+let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3
 let constitution = Constitution.standard
 
 /// A few KB of ordinary agent code, different in each copy so that nothing is cached.
