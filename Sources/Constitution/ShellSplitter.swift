@@ -13,6 +13,7 @@ public enum ShellSplitter {
     /// The simple commands of `line`, in the order they appear.
     public static func split(_ line: String) -> [SimpleCommand] {
         var out: [SimpleCommand] = []
+        out.reserveCapacity(4)
         split(line, depth: 0, into: &out)
         return out
     }
@@ -105,6 +106,9 @@ private struct Lexer {
         var writes: [String] = []
         var heredoc: [String] = []
         var pipeline: [SimpleCommand] = []
+        // Room for a typical command from the start, rather than growing one element at a time.
+        words.reserveCapacity(8)
+        pipeline.reserveCapacity(4)
 
         func finishPipeline(_ out: inout [SimpleCommand], _ pipeline: inout [SimpleCommand]) {
             // Decoded data piped into something that runs code is obfuscated execution.
