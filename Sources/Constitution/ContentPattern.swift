@@ -423,6 +423,38 @@ struct LiteralScanner: Sendable {
         Int((folded &* 0x9E37_79B1) >> 16)
     }
 
+    /// The hot loop of ``forEachOccurrence(in:_:)``: from `i` on, while eight bytes remain, the positions whose bit (for
+    /// their three bytes) is set, into `candidates` (64 places) until it is nearly full. A function of its own, so that its few values stay
+    /// in registers.
+    @inline(never)
+    private static func gather(_ text: UnsafeBufferPointer<UInt8>, from i: inout Int, bits: UnsafeBufferPointer<UInt64>,
+                               into candidates: UnsafeMutableBufferPointer<Int>) -> Int {
+        let raw = UnsafeRawPointer(text.baseAddress!)
+        let bits = bits.baseAddress!, out = candidates.baseAddress!
+        var position = i, n = 0
+        let end = text.count - 8
+        while position <= end, n <= 58 {
+            // Eight bytes hold the three-byte windows of six positions.
+            let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian | 0x2020_2020_2020_2020
+            @inline(__always) func test(_ shift: UInt64, _ at: Int) {
+                let key = tripleKey(UInt32(truncatingIfNeeded: word >> shift) & 0xFF_FFFF)
+                if bits[key >> 6] & (1 << UInt64(key & 63)) != 0 {
+                    out[n] = at
+                    n &+= 1
+                }
+            }
+            test(0, position)
+            test(8, position &+ 1)
+            test(16, position &+ 2)
+            test(24, position &+ 3)
+            test(32, position &+ 4)
+            test(40, position &+ 5)
+            position &+= 6
+        }
+        i = position
+        return n
+    }
+
     /// Calls `visit(literal, position)` for every occurrence of every literal in `text`: those of literals of three bytes
     /// or more by position, and at one position by literal index; then those of two-byte literals, the same way.
     func forEachOccurrence(in text: UnsafeBufferPointer<UInt8>, _ visit: (_ literal: Int, _ position: Int) -> Void) {
@@ -450,31 +482,12 @@ struct LiteralScanner: Sendable {
                     if k == length { visit(index, i) }
                 }
             }
-            let raw = UnsafeRawPointer(text.baseAddress!)
             var i = 0
             // The positions whose bit is set are gathered first and compared after, a few dozen at a time, so that the
             // hot loop holds no call and keeps its values in registers.
             withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { candidates in
                 while i + 8 <= text.count {
-                    var n = 0
-                    while i + 8 <= text.count, n <= 58 {
-                        // Eight bytes hold the three-byte windows of six positions.
-                        let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian | 0x2020_2020_2020_2020
-                        @inline(__always) func test(_ shift: UInt64, _ position: Int) {
-                            let key = Self.tripleKey(UInt32(truncatingIfNeeded: word >> shift) & 0xFF_FFFF)
-                            if tripleBits[key >> 6] & (1 << UInt64(key & 63)) != 0 {
-                                candidates[n] = position
-                                n += 1
-                            }
-                        }
-                        test(0, i)
-                        test(8, i + 1)
-                        test(16, i + 2)
-                        test(24, i + 3)
-                        test(32, i + 4)
-                        test(40, i + 5)
-                        i += 6
-                    }
+                    let n = Self.gather(text, from: &i, bits: tripleBits, into: candidates)
                     for c in 0..<n {
                         let position = candidates[c]
                         check(Int(tripleSlots[Self.tripleKey(text[position], text[position + 1], text[position + 2])]), at: position)
