@@ -25,13 +25,44 @@ public struct SimpleCommand: Hashable, Sendable, CustomStringConvertible {
         self.writes = writes
         self.runsDecodedData = runsDecodedData
         self.executesCode = executesCode
-        self.text = words.joined(separator: " ") + (heredoc.map { "\n" + $0 } ?? "")
+        self.text = Self.text(words, heredoc: heredoc)
     }
 
     public var description: String { text }
 
     /// The arguments after the program.
     public var arguments: ArraySlice<String> { words.dropFirst() }
+
+    /// `words` joined by spaces, then a newline and `heredoc`: written byte by byte into one string of the right size.
+    static func text(_ words: [String], heredoc: String?) -> String {
+        var count = max(0, words.count - 1) + (heredoc.map { 1 + $0.utf8.count } ?? 0)
+        for word in words { count += word.utf8.count }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var at = 0
+            func put(_ string: String) {
+                var string = string
+                string.withUTF8 { bytes in
+                    for byte in bytes {
+                        buffer[at] = byte
+                        at += 1
+                    }
+                }
+            }
+            for (index, word) in words.enumerated() {
+                if index > 0 {
+                    buffer[at] = UInt8(ascii: " ")
+                    at += 1
+                }
+                put(word)
+            }
+            if let heredoc {
+                buffer[at] = UInt8(ascii: "\n")
+                at += 1
+                put(heredoc)
+            }
+            return at
+        }
+    }
 
     /// A path's last component: `/usr/sbin/iptables` → `iptables`.
     static func baseName(_ word: String) -> String {
