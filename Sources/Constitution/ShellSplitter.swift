@@ -51,11 +51,18 @@ struct Word {
 private enum Token {
     case word(Word)
     /// `;`, `&`, `&&`, `||`, `|`, `(`, `)`, newline (as `;`).
-    case op(String)
+    case op(Operator)
     /// A redirection: `writes` for `>`, `>>`, `&>`, `>|`; the target word.
     case redirect(writes: Bool, target: Word)
     /// `<<DELIM`: the here-document's body is read at the end of the line.
     case heredoc(delimiter: String)
+}
+
+/// The operators between simple commands.
+private enum Operator {
+    /// `;`, `;;` or a newline.
+    case sequence
+    case and, or, pipe, background, open, close
 }
 
 private struct Lexer {
@@ -142,13 +149,13 @@ private struct Lexer {
             case .heredoc?:
                 continue
             case .op(let op)?:
-                if op == ";" || op == "\n" { heredoc += heredocBodies; heredocBodies.removeAll() }
+                if op == .sequence { heredoc += heredocBodies; heredocBodies.removeAll() }
                 let body = heredoc.isEmpty ? nil : heredoc.joined(separator: "\n")
                 Lexer.finish(words, writes: writes, heredoc: body, depth: depth, into: &pipeline)
                 words.removeAll(keepingCapacity: true)
                 writes.removeAll()
                 heredoc.removeAll()
-                if op != "|" { finishPipeline(&out, &pipeline) }
+                if op != .pipe { finishPipeline(&out, &pipeline) }
             case nil:
                 heredoc += heredocBodies
                 let body = heredoc.isEmpty ? nil : heredoc.joined(separator: "\n")
@@ -178,31 +185,31 @@ private struct Lexer {
         case Lexer.newline:
             i += 1
             readHeredocBodies()
-            return .op(";")
+            return .op(.sequence)
         case Lexer.semicolon:
             i += 1
             if peek() == Lexer.semicolon { i += 1 }
-            return .op(";")
+            return .op(.sequence)
         case Lexer.amp:
-            if peek(1) == Lexer.amp { i += 2; return .op("&&") }
+            if peek(1) == Lexer.amp { i += 2; return .op(.and) }
             if peek(1) == Lexer.greater {
                 i += 2
                 if peek() == Lexer.greater { i += 1 }
                 return .redirect(writes: true, target: readTarget(nested: &nested))
             }
             i += 1
-            return .op("&")
+            return .op(.background)
         case Lexer.pipe:
-            if peek(1) == Lexer.pipe { i += 2; return .op("||") }
+            if peek(1) == Lexer.pipe { i += 2; return .op(.or) }
             i += 1
             if peek() == Lexer.amp { i += 1 }
-            return .op("|")
+            return .op(.pipe)
         case Lexer.open:
             i += 1
-            return .op("(")
+            return .op(.open)
         case Lexer.close:
             i += 1
-            return .op(")")
+            return .op(.close)
         case Lexer.less, Lexer.greater:
             if peek(1) == Lexer.open {  // process substitution <(…) or >(…)
                 return .word(readWord(nested: &nested))
