@@ -70,7 +70,10 @@ extension Constitution {
             for command in commands {
                 for index in flags.indices { flags[index] = 0 }
                 if let entries = commandIndex[command.program] {
-                    for index in entries.indices { mark(entries[index], command, &flags) }
+                    // The patterns listed under a program all start with that one word: it is matched once.
+                    if entries[0].pattern.matchesProgram(command) {
+                        for index in entries.indices { mark(entries[index], command, &flags, programMatches: true) }
+                    }
                 }
                 for index in globCommands.indices { mark(globCommands[index], command, &flags) }
                 let part = evaluate(split.parts, command)
@@ -89,11 +92,11 @@ extension Constitution {
         return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy, action: action)
     }
 
-    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: inout [UInt8]) {
+    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: inout [UInt8], programMatches: Bool? = nil) {
         // A strict match is also a loose one, so the strict test runs only after a loose match.
-        guard entry.pattern.matches(command, strict: false) else { return }
+        guard entry.pattern.matches(command, strict: false, programMatches: programMatches) else { return }
         flags[entry.ref.slot] |= 1
-        if entry.pattern.matches(command, strict: true) { flags[entry.ref.slot] |= 2 }
+        if entry.pattern.matches(command, strict: true, programMatches: true) { flags[entry.ref.slot] |= 2 }
     }
 
     /// The decision of what matched; only here are the reasons it shows put into words.

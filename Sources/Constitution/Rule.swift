@@ -114,8 +114,14 @@ final class CommandPattern: Sendable, CustomStringConvertible {
     /// Whether `command` runs this pattern. `strict` (allow rules): the words follow the program
     /// at once, after its options. Otherwise (deny and approval rules): anywhere after it, in order,
     /// so `git -C repo push` is a push and `ip -6 route add` a route change.
-    func matches(_ command: SimpleCommand, strict: Bool) -> Bool {
-        guard compiled.matches(0, command.program) else { return false }
+    /// Whether the pattern's program word matches `command`'s program.
+    func matchesProgram(_ command: SimpleCommand) -> Bool {
+        compiled.matches(0, command.program)
+    }
+
+    /// `programMatches`: whether the program word matches `command`'s program, when already known.
+    func matches(_ command: SimpleCommand, strict: Bool, programMatches: Bool? = nil) -> Bool {
+        guard programMatches ?? matchesProgram(command) else { return false }
         var next = 1
         let arguments = command.arguments
         if strict {
