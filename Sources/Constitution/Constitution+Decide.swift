@@ -65,7 +65,7 @@ extension Constitution {
             let split = commandClauses
             let whole = evaluate(split.whole, nil)
             if commands.isEmpty { unallowed.append(.emptyCommand) }
-            flags = [UInt8](repeating: 0, count: clauseCount)
+            flags = Array(repeatElement(0, count: clauseCount))  // (see `Scratch.scan` on `repeatElement`)
             var wantingOnce = whole.wanting
             for command in commands {
                 for index in flags.indices { flags[index] = 0 }
@@ -354,7 +354,7 @@ struct Scratch {
                 && constitution.run(pattern: index, on: other, literals: unitLiterals)
         }
         guard let text else { return false }
-        if results.isEmpty { results = [Int8](repeating: -1, count: constitution.patterns.count) }
+        if results.isEmpty { results = Array(repeatElement(-1, count: constitution.patterns.count)) }
         if results[index] >= 0 { return results[index] == 1 }
         if literals == nil { scan(constitution) }
         let result = Self.satisfied(constitution.requirements[index], literals!) && constitution.run(pattern: index, on: text, literals: literals!)
@@ -372,7 +372,9 @@ struct Scratch {
 
     /// One pass over the text for both the patterns' literals and the static checks (the first to be asked runs it).
     private mutating func scan(_ constitution: Constitution) {
-        var positions = [Int32](repeating: -1, count: constitution.scanner.count)
+        // `Array(repeatElement(…))` rather than `Array(repeating:count:)`: for these element types the latter allocates
+        // through a generic runtime path that looks the array's type up in the runtime's metadata cache on every call.
+        var positions: [Int32] = Array(repeatElement(-1, count: constitution.scanner.count))
         var checks = StaticScanner.Scan(secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
         let offset = constitution.checkWordsOffset
         var text = self.text ?? ""

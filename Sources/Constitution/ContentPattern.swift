@@ -521,7 +521,7 @@ struct LiteralScanner: Sendable {
 
     /// Per literal: the byte offset of its first occurrence in `text`, or -1.
     func firstPositions(_ text: String) -> [Int32] {
-        var found = [Int32](repeating: -1, count: count)
+        var found: [Int32] = Array(repeatElement(-1, count: count))  // (see `Scratch.scan` on `repeatElement`)
         var text = text
         text.withUTF8 { b in
             found.withUnsafeMutableBufferPointer { found in
