@@ -117,9 +117,6 @@ extension Constitution {
 
     private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action, asking: Int? = nil) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
-        ids.reserveCapacity(entries.count)
-        sentences.reserveCapacity(entries.count)
-        reasons.reserveCapacity(entries.count + extra.count)
         for (index, entry) in entries.enumerated() {
             let id = ruleTexts[entry.rule].id
             // A rule is named once, at its first entry.
