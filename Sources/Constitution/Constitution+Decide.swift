@@ -6,21 +6,25 @@ extension Constitution {
     /// autonomous operation allows it with its prerequisites met, `allow` otherwise. A command is
     /// split into its simple commands and each is decided; the strictest decision wins.
     ///
-    /// Pure and fast: no I/O, matchers compiled at load, regular expressions run only on texts
-    /// holding their literals. The decision carries this constitution's digest.
+    /// Pure and fast: no I/O, matchers compiled at load, one pass over a text for every literal
+    /// and static check, regular expressions run only on texts holding their literals (and,
+    /// when their matches start with known literals, only where those occur), reasons put into
+    /// words only for the rules the decision shows. The decision carries this constitution's digest.
     public func decide(_ action: Action) -> Decision {
-        var scratch = Scratch(action: action)
+        var scratch = Scratch.of(action)
         let refs = clausesByType[action.type] ?? clausesForAnyType
-        var hits: [(rule: Int, reason: String)] = []
-        var unallowed: [String] = []
-        var allowedBy: [(rule: Int, reason: String)] = []
+        var hits: [Entry] = []
+        var unallowed: [Unallowed] = []
+        var allowedBy: [Entry] = []
+        /// For the simple command being decided: per slot, whether its clause's command patterns match it (see ``mark(_:_:_:)``).
+        var flags: [UInt8] = []
 
         /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
         /// allow rule (with its evidence) matched, and what allow rules still want.
-        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?, flags: [UInt8]) -> (hit: Bool, allowed: Bool, wanting: [String]) {
-            var hitRules: [Int] = []
+        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
+            let firstHit = hits.count  // this part's hits are hits[firstHit...]
             var allowed = false
-            var wanting: [String] = []
+            var wanting: [Unallowed] = []
             let hasText = scratch.text != nil, hasPaths = !scratch.paths.isEmpty
             for ref in refs {
                 let need = needs[ref.slot]
@@ -35,23 +39,22 @@ extension Constitution {
                 }
                 let effect = effects[ref.rule]
                 if effect == .allow, allowed { continue }
-                if effect != .allow, hitRules.contains(ref.rule) { continue }
-                guard let why = match(clauses[ref.slot], slot: ref.slot, strict: effect == .allow, action: action, unit: unit,
-                                      flags: flags, scratch: &scratch) else { continue }
+                if effect != .allow, hits[firstHit...].contains(where: { $0.rule == ref.rule }) { continue }
+                if need & Need.content != 0, !scratch.mayMatch(contentPatterns[contentRanges[ref.slot]], self) { continue }
+                guard let why = match(clauses[ref.slot], strict: effect == .allow, action: action, unit: unit,
+                                      flag: unit == nil ? 0 : flags[ref.slot], scratch: &scratch) else { continue }
                 if effect == .allow {
-                    let missing = rules[ref.rule].missing(from: action.evidence)
-                    if missing.isEmpty {
+                    if hasEvidence(ref.rule, action.evidence) {
                         allowed = true
-                        if !allowedBy.contains(where: { $0.rule == ref.rule }) { allowedBy.append((ref.rule, why)) }
+                        if !allowedBy.contains(where: { $0.rule == ref.rule }) { allowedBy.append(Entry(rule: ref.rule, why: why)) }
                     } else {
-                        wanting.append("\(rules[ref.rule].id) would allow \(why) once the evidence has \(missing.joined(separator: ", "))")
+                        wanting.append(.wanting(rule: ref.rule, why))
                     }
                 } else {
-                    hitRules.append(ref.rule)
-                    hits.append((ref.rule, why))
+                    hits.append(Entry(rule: ref.rule, why: why))
                 }
             }
-            return (!hitRules.isEmpty, allowed, wanting)
+            return (hits.count > firstHit, allowed, wanting)
         }
 
         if action.type == "command" {
@@ -59,88 +62,94 @@ extension Constitution {
             scratch.decoded = commands.first { $0.runsDecodedData }?.text
             // What looks at the whole action (its line, the sandbox, the checks) is decided once;
             // what looks at a simple command (its program, the files it writes), once per part.
-            let split = commandClauses[action.type] ?? (whole: refs, parts: [])
-            let whole = evaluate(split.whole, nil, flags: [])
-            if commands.isEmpty { unallowed.append("the command is empty") }
-            var flags = [UInt8](repeating: 0, count: clauseCount)
+            let split = commandClauses
+            let whole = evaluate(split.whole, nil)
+            if commands.isEmpty { unallowed.append(.emptyCommand) }
+            flags = Array(repeatElement(0, count: clauseCount))  // (see `Scratch.scan` on `repeatElement`)
             var wantingOnce = whole.wanting
             for command in commands {
                 for index in flags.indices { flags[index] = 0 }
-                for entry in commandIndex[command.program] ?? [] { mark(entry, command, &flags) }
-                for entry in globCommands { mark(entry, command, &flags) }
-                let part = evaluate(split.parts, command, flags: flags)
+                if let entries = commandIndex[command.program] {
+                    // The patterns listed under a program all start with that one word: it is matched once.
+                    if entries[0].pattern.matchesProgram(command) {
+                        for index in entries.indices { mark(entries[index], command, &flags, programMatches: true) }
+                    }
+                }
+                for index in globCommands.indices { mark(globCommands[index], command, &flags) }
+                let part = evaluate(split.parts, command)
                 if !part.hit, !part.allowed, !whole.allowed, !whole.hit {
                     let wanting = wantingOnce + part.wanting
                     wantingOnce = []
-                    unallowed += wanting.isEmpty ? ["no rule allows `\(command.text)`"] : wanting
+                    unallowed += wanting.isEmpty ? [.noRuleAllowsCommand(command.text)] : wanting
                 }
             }
         } else {
-            let result = evaluate(refs, nil, flags: [])
+            let result = evaluate(refs, nil)
             if !result.hit, !result.allowed {
-                unallowed += result.wanting.isEmpty ? ["no rule allows this \(action.type) action"] : result.wanting
+                unallowed += result.wanting.isEmpty ? [.noRuleAllowsType(action.type)] : result.wanting
             }
         }
-        return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy)
+        return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy, action: action)
     }
 
-    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: inout [UInt8]) {
+    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: inout [UInt8], programMatches: Bool? = nil) {
         // A strict match is also a loose one, so the strict test runs only after a loose match.
-        guard entry.pattern.matches(command, strict: false) else { return }
+        guard entry.pattern.matches(command, strict: false, programMatches: programMatches) else { return }
         flags[entry.ref.slot] |= 1
-        if entry.pattern.matches(command, strict: true) { flags[entry.ref.slot] |= 2 }
+        if entry.pattern.matches(command, strict: true, programMatches: true) { flags[entry.ref.slot] |= 2 }
     }
 
-    private func decision(hits: [(rule: Int, reason: String)], unallowed: [String], allowedBy: [(rule: Int, reason: String)]) -> Decision {
+    /// The decision of what matched; only here are the reasons it shows put into words.
+    private func decision(hits: [Entry], unallowed: [Unallowed], allowedBy: [Entry], action: Action) -> Decision {
         let denying = hits.filter { effects[$0.rule] == .deny }
-        if !denying.isEmpty { return make(.deny, denying, extra: []) }
+        if !denying.isEmpty { return make(.deny, denying, extra: [], action: action) }
         if !hits.isEmpty || !unallowed.isEmpty {
+            let unallowed = unallowed.map { $0.text(self, action) }
             if hits.isEmpty, escalation.defaultAction == "deny" {
                 return Decision(decision: .deny, rules: [], sentences: [], reasons: unallowed + ["escalation_policy.default_action is deny"],
                                 constitution: digest)
             }
-            var result = make(.requireApproval, hits, extra: unallowed)
-            if let first = hits.first.map({ rules[$0.rule] }) {
-                result.approvalMethod = first.approvalMethod
-                result.timeout = first.timeout
-            }
-            return result
+            // How to ask: as the first rule that asks says.
+            return make(.requireApproval, hits, extra: unallowed, action: action, asking: hits.first?.rule)
         }
-        return make(.allow, allowedBy, extra: [])
+        return make(.allow, allowedBy, extra: [], action: action)
     }
 
-    private func make(_ verdict: Decision.Verdict, _ entries: [(rule: Int, reason: String)], extra: [String]) -> Decision {
+    private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action, asking: Int? = nil) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
-        var seen: [Int] = []
-        for entry in entries {
-            let rule = rules[entry.rule]
-            if !seen.contains(entry.rule) {
-                seen.append(entry.rule)
-                ids.append(rule.id)
-                sentences.append(rule.sentence)
+        for (index, entry) in entries.enumerated() {
+            let id = ruleTexts[entry.rule].id
+            // A rule is named once, at its first entry.
+            if !entries[..<index].contains(where: { $0.rule == entry.rule }) {
+                ids.append(id)
+                sentences.append(ruleTexts[entry.rule].sentence)
             }
-            reasons.append("\(rule.id): \(entry.reason)")
+            reasons.append(id + ": " + entry.why.text(self, action))
         }
-        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons + extra, constitution: digest)
+        reasons += extra
+        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons,
+                        constitution: digest, approvalMethod: asking.flatMap { ruleTexts[$0].approvalMethod },
+                        timeout: asking.flatMap { ruleTexts[$0].timeout })
     }
 
     /// What a clause matched in `unit` (or the action), or nil when it does not match.
-    private func match(_ box: ClauseBox, slot: Int, strict: Bool, action: Action, unit: SimpleCommand?, flags: [UInt8],
-                       scratch: inout Scratch) -> String? {
-        var why: String?
+    /// `flag`: for a simple command, whether the clause's command patterns matched it (see ``mark(_:_:_:)``).
+    private func match(_ box: ClauseBox, strict: Bool, action: Action, unit: SimpleCommand?, flag: UInt8,
+                       scratch: inout Scratch) -> Why? {
+        var why: Why?
         if box.clause.isAboutCommands {
             guard let unit else { return nil }
             if box.clause.commands != nil {
-                guard flags[slot] & (strict ? 2 : 1) != 0 else { return nil }
-                why = "`\(unit.text)`"
+                guard flag & (strict ? 2 : 1) != 0 else { return nil }
+                why = .command(unit.text)
             }
             if let wanted = box.clause.executesCode {
                 guard unit.executesCode == wanted else { return nil }
-                if wanted { why = "`\(unit.text)` runs code" }
+                if wanted { why = .runsCode(unit.text) }
             }
             if let texts = box.clause.commandText {
                 guard texts.contains(where: { scratch.matches(pattern: $0, in: unit.text, unit: true, self) }) else { return nil }
-                why = why ?? "`\(unit.text)`"
+                why = why ?? .command(unit.text)
             }
         }
         if let wanted = box.clause.sandboxed {
@@ -158,31 +167,38 @@ extension Constitution {
             }
             guard let inside else {
                 if strict { return nil }
-                return why ?? "a \(action.type) action whose place is not given"
+                return why ?? .placeNotGiven
             }
             guard inside == wanted else { return nil }
-            if !wanted { why = why ?? "\(paths.joined(separator: ", ")) outside the workspace" }
+            if !wanted { why = why ?? .outside(paths) }
         }
-        if let globs = box.clause.paths {
-            guard let path = matchPaths(unit?.writes ?? scratch.paths, globs, except: box.clause.exceptPaths, strict: strict) else { return nil }
-            why = why ?? (unit == nil ? "\(path)" : "`\(unit!.text)` writes \(path)")
+        if let globs = box.paths {
+            let path: String?
+            if let unit {
+                path = matchPaths(unit.writes, normalized: nil, globs, except: box.exceptPaths, strict: strict)
+            } else {
+                path = matchPaths(scratch.paths, normalized: scratch.normalizedPaths, globs, except: box.exceptPaths, strict: strict)
+            }
+            guard let path else { return nil }
+            why = why ?? (unit == nil ? .plain(path) : .writes(unit!.text, path))
         }
-        if let globs = box.clause.targets {
+        if let globs = box.targets {
             let targets = (action.target.map { [$0] } ?? []) + (action.paths ?? [])
-            guard let path = matchPaths(targets, globs, except: box.clause.paths == nil ? box.clause.exceptPaths : nil, strict: strict) else { return nil }
-            why = why ?? path
+            guard let path = matchPaths(targets, normalized: nil, globs, except: box.paths == nil ? box.exceptPaths : nil,
+                                        strict: strict) else { return nil }
+            why = why ?? .plain(path)
         }
         if let kinds = box.clause.kinds {
             if let kind = action.kind { guard kinds.contains(kind) else { return nil } } else if strict { return nil }
         }
-        if let globs = box.clause.operations {
+        if let globs = box.operations {
             guard optional(action.operation ?? action.action, globs, strict: strict, lowercased: true) else { return nil }
-            if let op = action.operation ?? action.action { why = why ?? "\(op) \(action.database ?? action.service ?? "")".trimmingTrailingSpace }
+            if action.operation ?? action.action != nil { why = why ?? .operation }
         }
-        if let globs = box.clause.services, !optional(action.service, globs, strict: strict) { return nil }
-        if let globs = box.clause.branches {
+        if let globs = box.services, !optional(action.service, globs, strict: strict) { return nil }
+        if let globs = box.branches {
             guard optional(action.branch, globs, strict: strict) else { return nil }
-            why = why ?? "a push to \(action.branch ?? "a branch not given")"
+            why = why ?? .push
         }
         if let purposes = box.clause.purposes {
             if let purpose = action.purpose { guard purposes.contains(purpose) else { return nil } } else if strict { return nil }
@@ -192,13 +208,13 @@ extension Constitution {
         }
         if let contents = box.clause.content {
             guard scratch.text != nil, let index = contents.first(where: { scratch.matches(pattern: $0, self) }) else { return nil }
-            why = "\(unit.map { "`\($0.text)`" } ?? "the content") matches /\(patterns[index].source)/"
+            why = .content(unit?.text, pattern: index)
         }
         if let checks = box.clause.checks {
             var found: String?
             for check in checks {
                 if check == .obfuscatedExecution, let decoded = unit.flatMap({ $0.runsDecodedData ? $0.text : nil }) ?? scratch.decoded {
-                    found = "`\(decoded)` runs decoded data"
+                    found = "`\(decoded)` runs decoded data"  // rare: only when the check matches
                     break
                 }
                 if let finding = scratch.findings(self).finding(for: check) {
@@ -207,19 +223,21 @@ extension Constitution {
                 }
             }
             guard let found else { return nil }
-            why = found
+            why = .plain(found)
         }
-        return why ?? (unit.map { "`\($0.text)`" } ?? "a \(action.type) action")
+        return why ?? (unit.map { .command($0.text) } ?? .action)
     }
 
     /// The first path that decides a match: for strict (allow) rules every path must match and none be
     /// excepted; otherwise one matching path that is not excepted is enough.
-    private func matchPaths(_ paths: [String], _ globs: [Glob], except: [Glob]?, strict: Bool) -> String? {
+    /// `normalized`, when given, holds the paths already normalized.
+    private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: GlobSet, except: GlobSet?, strict: Bool) -> String? {
         guard !paths.isEmpty else { return nil }
         var first: String?
-        for raw in paths {
-            let path = Self.normalized(raw)
-            let hit = globs.contains { $0.matches(path) } && !(except ?? []).contains { $0.matches(path) }
+        for index in paths.indices {
+            let raw = paths[index]
+            let path = normalized?[index] ?? Self.normalized(raw)
+            let hit = globs.matchesAny(path) && !(except?.matchesAny(path) ?? false)
             if hit {
                 if !strict { return raw }
                 first = first ?? raw
@@ -230,10 +248,45 @@ extension Constitution {
         return first
     }
 
-    private func optional(_ value: String?, _ globs: [Glob], strict: Bool, lowercased: Bool = false) -> Bool {
+    private func optional(_ value: String?, _ globs: GlobSet, strict: Bool, lowercased: Bool = false) -> Bool {
         guard let value else { return !strict }
-        let subject = lowercased ? value.lowercased() : value
-        return globs.contains { $0.matches(subject) }
+        return globs.matchesAny(lowercased ? value.lowercased() : value)
+    }
+
+    /// Whether `evidence` satisfies every entry of rule `index`'s `requires` (as ``Rule/missing(from:)`` is empty).
+    private func hasEvidence(_ index: Int, _ evidence: [String]) -> Bool {
+        evidenceOptions[index].allSatisfy { options in options.contains { option in evidence.contains { $0 == option } } }
+    }
+
+    /// How many anchored tries ``run(pattern:on:literals:)`` makes before it runs the expression on the whole text instead.
+    static let maximumTries = 16
+
+    /// Whether pattern `index` matches `text`, whose literals were found at `literals` (first occurrences).
+    ///
+    /// A pattern with start literals is tried only where they occur, when the text is long and ASCII (see
+    /// ``ContentPattern/matches(ascii:at:)``); with none of them in the text it cannot match. Otherwise, or when they occur
+    /// too often, it runs on the whole text. ASCII only: there a case-insensitive literal can only be spelled in ASCII (no
+    /// `ſ` for `s`, no `K` for `k`), and offsets in bytes are offsets in UTF-16.
+    func run(pattern index: Int, on text: String, literals: [Int32]) -> Bool {
+        let pattern = patterns[index]
+        guard let starts = startLiterals[index], text.utf8.count > ContentPattern.window, text.utf8.count == text.utf16.count else {
+            return pattern.matches(text)
+        }
+        var text = text
+        let found: Bool? = text.withUTF8 { bytes in
+            var tries = 0
+            for literal in starts {
+                var position = Int(literals[literal])
+                while position >= 0 {
+                    tries += 1
+                    if tries > Self.maximumTries { return nil }
+                    if pattern.matches(ascii: bytes, at: position) { return true }
+                    position = scanner.next(literal, in: bytes, after: position)
+                }
+            }
+            return false
+        }
+        return found ?? pattern.matches(text)
     }
 
     /// `./a/./b` → `a/b`, `a//b` → `a/b`.
@@ -258,41 +311,154 @@ struct Scratch {
     /// The command line of a command, else the content.
     let text: String?
     let paths: [String]
+    /// ``paths``, each normalized (``Constitution/normalized(_:)``).
+    let normalizedPaths: [String]
     /// A command: the first simple command that runs decoded data, if one does.
     var decoded: String?
-    private var literals: [Bool]?
+    /// Per literal of the constitution's scanner: where it first occurs in the text, or -1.
+    private var literals: [Int32]?
     private var results: [Int8] = []
+    /// The last simple command's text whose literals were looked for, and where they are.
+    private var unitText: String?
+    private var unitLiterals: [Int32] = []
     private var found: StaticFindings?
 
-    init(action: Action) {
-        self.text = action.type == "command" ? action.command : action.content
-        self.paths = action.allPaths
+    private init(text: String?, paths: [String]) {
+        self.text = text
+        self.paths = paths
+        self.normalizedPaths = paths.map(Constitution.normalized)
+    }
+
+    /// A function rather than an initializer, so that the action is borrowed, not copied.
+    static func of(_ action: Action) -> Scratch {
+        Scratch(text: action.type == "command" ? action.command : action.content, paths: action.allPaths)
     }
 
     mutating func findings(_ constitution: Constitution) -> StaticFindings {
-        if let found { return found }
-        let result = StaticScanner.scan(text ?? "", secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
-        found = result
-        return result
+        if found == nil { scan(constitution) }
+        return found!
     }
 
     /// Whether pattern `index` matches the action's text (memoized), or `other` when `unit`.
     mutating func matches(pattern index: Int, in other: String? = nil, unit: Bool = false, _ constitution: Constitution) -> Bool {
         if unit, let other {
-            let present = constitution.scanner.scan(other)
-            return Self.satisfied(constitution.requirements[index], present) && constitution.patterns[index].matches(other)
+            // A simple command's text is scanned once for all its patterns.
+            if unitText != other {
+                unitText = other
+                unitLiterals = constitution.scanner.firstPositions(other)
+            }
+            return Self.satisfied(constitution.requirements[index], unitLiterals)
+                && constitution.run(pattern: index, on: other, literals: unitLiterals)
         }
         guard let text else { return false }
-        if results.isEmpty { results = [Int8](repeating: -1, count: constitution.patterns.count) }
+        if results.isEmpty { results = Array(repeatElement(-1, count: constitution.patterns.count)) }
         if results[index] >= 0 { return results[index] == 1 }
-        if literals == nil { literals = constitution.scanner.scan(text) }
-        let result = Self.satisfied(constitution.requirements[index], literals!) && constitution.patterns[index].matches(text)
+        if literals == nil { scan(constitution) }
+        let result = Self.satisfied(constitution.requirements[index], literals!) && constitution.run(pattern: index, on: text, literals: literals!)
         results[index] = result ? 1 : 0
         return result
     }
 
-    private static func satisfied(_ groups: [[Int]], _ present: [Bool]) -> Bool {
-        groups.allSatisfy { group in group.contains { present[$0] } }
+    /// Whether one of `patterns` has its literals in the action's text: when none has, none can match, and the clause
+    /// is passed over at once.
+    mutating func mayMatch(_ patterns: ArraySlice<Int>, _ constitution: Constitution) -> Bool {
+        guard text != nil else { return false }
+        if literals == nil { scan(constitution) }
+        return patterns.contains { Self.satisfied(constitution.requirements[$0], literals!) }
+    }
+
+    /// One pass over the text for both the patterns' literals and the static checks (the first to be asked runs it).
+    private mutating func scan(_ constitution: Constitution) {
+        // `Array(repeatElement(…))` rather than `Array(repeating:count:)`: for these element types the latter allocates
+        // through a generic runtime path that looks the array's type up in the runtime's metadata cache on every call.
+        var positions: [Int32] = Array(repeatElement(-1, count: constitution.scanner.count))
+        var checks = StaticScanner.Scan(secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
+        let offset = constitution.checkWordsOffset
+        var text = self.text ?? ""
+        found = text.withUTF8 { b in
+            positions.withUnsafeMutableBufferPointer { positions in
+                constitution.scanner.forEachOccurrence(in: b) { index, i in
+                    if index >= offset {
+                        checks.visit(index - offset, at: i, in: b)
+                    } else if positions[index] < 0 {
+                        positions[index] = Int32(i)
+                    }
+                }
+            }
+            return checks.finish(b)
+        }
+        literals = positions
+    }
+
+    private static func satisfied(_ groups: [[Int]], _ present: [Int32]) -> Bool {
+        groups.allSatisfy { group in group.contains { present[$0] >= 0 } }
+    }
+}
+
+/// A rule that matched, and what it matched.
+struct Entry {
+    let rule: Int
+    let why: Why
+}
+
+/// What a clause matched, kept in parts: most matches never show in a decision (a denial
+/// hides the approvals, an allow the rules that wanted evidence), so they are put into words
+/// (``text(_:_:)``) only for the reasons a decision carries.
+enum Why {
+    /// `` `TEXT` ``: a simple command.
+    case command(String)
+    /// `` `TEXT` runs code ``
+    case runsCode(String)
+    /// `a TYPE action whose place is not given`
+    case placeNotGiven
+    /// `P1, P2 outside the workspace`
+    case outside([String])
+    /// Words as they are: a path, a static check's finding.
+    case plain(String)
+    /// `` `TEXT` writes PATH ``
+    case writes(String, String)
+    /// `OPERATION DATABASE-OR-SERVICE`
+    case operation
+    /// `a push to BRANCH`
+    case push
+    /// `` `TEXT` matches /PATTERN/ ``, or `the content matches /PATTERN/`.
+    case content(String?, pattern: Int)
+    /// `a TYPE action`
+    case action
+
+    func text(_ constitution: Constitution, _ action: Action) -> String {
+        switch self {
+        case .command(let text): "`\(text)`"
+        case .runsCode(let text): "`\(text)` runs code"
+        case .placeNotGiven: "a \(action.type) action whose place is not given"
+        case .outside(let paths): "\(paths.joined(separator: ", ")) outside the workspace"
+        case .plain(let text): text
+        case .writes(let text, let path): "`\(text)` writes \(path)"
+        case .operation: "\(action.operation ?? action.action ?? "") \(action.database ?? action.service ?? "")".trimmingTrailingSpace
+        case .push: "a push to \(action.branch ?? "a branch not given")"
+        case .content(let text, let index): "\(text.map { "`\($0)`" } ?? "the content") matches /\(constitution.patterns[index].source)/"
+        case .action: "a \(action.type) action"
+        }
+    }
+}
+
+/// Why a part of an action needs a human when no rule denies or asks: put into words only when the decision shows it.
+enum Unallowed {
+    case emptyCommand
+    case noRuleAllowsCommand(String)
+    case noRuleAllowsType(String)
+    /// An allow rule matched, but the evidence lacks some of what it requires.
+    case wanting(rule: Int, Why)
+
+    func text(_ constitution: Constitution, _ action: Action) -> String {
+        switch self {
+        case .emptyCommand: "the command is empty"
+        case .noRuleAllowsCommand(let text): "no rule allows `\(text)`"
+        case .noRuleAllowsType(let type): "no rule allows this \(type) action"
+        case .wanting(let index, let why):
+            "\(constitution.ruleTexts[index].id) would allow \(why.text(constitution, action)) once the evidence has "
+                + constitution.rules[index].missing(from: action.evidence).joined(separator: ", ")
+        }
     }
 }
 

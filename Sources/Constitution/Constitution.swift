@@ -16,14 +16,19 @@ public struct Constitution: Sendable {
 
     // Compiled once.
     let patterns: [ContentPattern]
+    /// Finds the patterns' literals and, after them (from ``checkWordsOffset`` on), the static checks' words, so that one
+    /// pass over a text serves both.
     let scanner: LiteralScanner
+    let checkWordsOffset: Int
     /// Per pattern: its requirement groups, as indices into the scanner's literals.
     let requirements: [[[Int]]]
+    /// Per pattern: the literals its matches start with (see ``StartLiterals``), as indices into the scanner's literals.
+    let startLiterals: [[Int]?]
     /// Clauses as (rule, clause) pairs: those naming each action type, and those naming none.
-    let clausesByType: [String: [ClauseRef]]
+    let clausesByType: NameTable<[ClauseRef]>
     let clausesForAnyType: [ClauseRef]
     /// Command patterns by literal program name, and those whose program is a glob.
-    let commandIndex: [String: [PatternRef]]
+    let commandIndex: NameTable<[PatternRef]>
     let globCommands: [PatternRef]
     let clauseCount: Int
     /// Every rule's clauses, flattened by slot, and every rule's effect: read in the hot loop
@@ -33,9 +38,17 @@ public struct Constitution: Sendable {
     /// Per slot: what a clause needs to have any chance of matching (see ``Need``), so the
     /// decision loop skips the others at once.
     let needs: [UInt8]
-    /// For command-typed actions: the clauses decided once for the whole line, and those decided
+    /// Per slot: where its content patterns are in ``contentPatterns`` (plain values, read in the hot loop with no
+    /// reference counted).
+    let contentRanges: [Range<Int>]
+    let contentPatterns: [Int]
+    /// For command actions: the clauses decided once for the whole line, and those decided
     /// once per simple command.
-    let commandClauses: [String: (whole: [ClauseRef], parts: [ClauseRef])]
+    let commandClauses: (whole: [ClauseRef], parts: [ClauseRef])
+    /// Per rule: what a decision quotes of it, read without copying the `Rule`.
+    let ruleTexts: [(id: String, sentence: String, approvalMethod: String?, timeout: Int?)]
+    /// Per rule: its `requires` entries, each as the evidence that satisfies it (`a|b`: either).
+    let evidenceOptions: [[[Substring]]]
 
     enum Need {
         static let commandPattern: UInt8 = 1
@@ -44,6 +57,8 @@ public struct Constitution: Sendable {
         static let unit: UInt8 = 8
         static let text: UInt8 = 16
         static let paths: UInt8 = 32
+        /// Content patterns: the clause cannot match unless one of them has its literals in the text.
+        static let content: UInt8 = 64
 
         static func of(_ c: Clause) -> UInt8 {
             var need: UInt8 = 0
@@ -53,6 +68,7 @@ public struct Constitution: Sendable {
             if c.isAboutCommands { need |= unit }
             if c.content != nil || c.checks != nil { need |= text }
             if c.paths != nil || c.targets != nil { need |= paths }
+            if c.content != nil { need |= content }
             return need
         }
 
@@ -107,17 +123,14 @@ public struct Constitution: Sendable {
 
         var literals: [String] = []
         var literalIndex: [String: Int] = [:]
-        self.requirements = patterns.map { pattern in
-            pattern.required.map { group in
-                group.map { literal in
-                    if let index = literalIndex[literal] { return index }
-                    literals.append(literal)
-                    literalIndex[literal] = literals.count - 1
-                    return literals.count - 1
-                }
-            }
+        func index(_ literal: String) -> Int {
+            if let index = literalIndex[literal] { return index }
+            literals.append(literal)
+            literalIndex[literal] = literals.count - 1
+            return literals.count - 1
         }
-        self.scanner = LiteralScanner(literals)
+        self.requirements = patterns.map { pattern in pattern.required.map { group in group.map(index) } }
+        self.startLiterals = patterns.map { pattern in pattern.starts?.map(index) }
 
         var byType: [String: [ClauseRef]] = [:]
         var anyType: [ClauseRef] = []
@@ -151,22 +164,29 @@ public struct Constitution: Sendable {
         for (type, refs) in byType {
             byType[type] = (refs + anyType).sorted { ($0.rule, $0.clause) < ($1.rule, $1.clause) }
         }
-        self.clausesByType = byType
+        self.clausesByType = NameTable(byType)
         self.clausesForAnyType = anyType
-        self.commandIndex = index
+        self.commandIndex = NameTable(index)
         self.globCommands = globs
         self.clauseCount = slot
         self.clauses = flat
         self.effects = rules.map(\.effect)
         self.needs = flat.map { Need.of($0.clause) }
-        var commandClauses: [String: (whole: [ClauseRef], parts: [ClauseRef])] = [:]
-        for type in ["command"] {
-            let refs = byType[type] ?? anyType
-            commandClauses[type] = (refs.filter { !Need.isPerPart(flat[$0.slot].clause) }, refs.filter { Need.isPerPart(flat[$0.slot].clause) })
+        var contentPatterns: [Int] = []
+        self.contentRanges = flat.map { box in
+            let start = contentPatterns.count
+            contentPatterns += box.clause.content ?? []
+            return start..<contentPatterns.count
         }
-        self.commandClauses = commandClauses
+        self.contentPatterns = contentPatterns
+        let commandRefs = byType["command"] ?? anyType
+        self.commandClauses = (commandRefs.filter { !Need.isPerPart(flat[$0.slot].clause) }, commandRefs.filter { Need.isPerPart(flat[$0.slot].clause) })
+        self.ruleTexts = rules.map { ($0.id, $0.sentence, $0.approvalMethod, $0.timeout) }
+        self.evidenceOptions = rules.map { rule in rule.requires.map { $0.split(separator: "|") } }
         self.usesSecretsCheck = secrets
         self.usesObfuscationCheck = obfuscation
+        self.checkWordsOffset = literals.count
+        self.scanner = LiteralScanner(literals + (secrets || obfuscation ? StaticScanner.words : []))
     }
 
     /// The rule with `id`.
@@ -182,4 +202,68 @@ public struct Constitution: Sendable {
             fatalError("the built-in constitution does not load: \(error)")
         }
     }()
+}
+
+/// A read-only table from names to values for the decision loop's hot lookups (a program's traits, the command
+/// patterns naming it, an action type's clauses): the same answers as a `Dictionary`, without hashing every name
+/// with SipHash.
+///
+/// An ASCII name is hashed with FNV-1a over its bytes and found by linear probing in a table at most half full; for
+/// ASCII, equal bytes and equal strings are the same thing. A name with any other byte goes to the `Dictionary`, since
+/// a non-ASCII string can equal an ASCII one (U+212A KELVIN SIGN is canonically `K`); so does every name when a key is
+/// not ASCII. The keys are fixed at load, so
+/// a name chosen to collide costs at most the probes of one cluster of a half-empty table.
+struct NameTable<Value: Sendable>: Sendable {
+    private let keys: [String?]
+    private let values: [Value?]
+    private let mask: Int
+    private let dictionary: [String: Value]
+    private let keysAreASCII: Bool
+
+    init(_ dictionary: [String: Value]) {
+        var capacity = 16
+        while capacity < dictionary.count * 2 { capacity *= 2 }
+        var keys = [String?](repeating: nil, count: capacity)
+        var values = [Value?](repeating: nil, count: capacity)
+        var keysAreASCII = true
+        for (key, value) in dictionary {
+            var key = key
+            guard let hash = key.withUTF8(Self.asciiHash) else {
+                keysAreASCII = false
+                continue
+            }
+            var slot = hash & (capacity - 1)
+            while keys[slot] != nil { slot = (slot + 1) & (capacity - 1) }
+            keys[slot] = key
+            values[slot] = value
+        }
+        self.keys = keys
+        self.values = values
+        self.mask = capacity - 1
+        self.dictionary = dictionary
+        self.keysAreASCII = keysAreASCII
+    }
+
+    subscript(name: String) -> Value? {
+        var name = name
+        guard keysAreASCII, let hash = name.withUTF8(Self.asciiHash) else { return dictionary[name] }
+        var slot = hash & mask
+        while let key = keys[slot] {
+            if key == name { return values[slot] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// FNV-1a of `bytes`, or nil when one of them is not ASCII.
+    private static func asciiHash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var all: UInt8 = 0
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            all |= byte
+        }
+        guard all < 0x80 else { return nil }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
 }

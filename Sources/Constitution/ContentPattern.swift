@@ -9,15 +9,212 @@ struct ContentPattern: Sendable {
     /// Every group must have one of its literals (lowercased) in the text, or nothing can match.
     /// Empty: no literal is certain, the expression always runs.
     let required: [[String]]
+    /// The literals (lowercased) one of which every match starts with, when the expression looks no further left of a
+    /// match than the character before it: then it need only be tried where they occur (``matches(ascii:at:)``).
+    /// Nil when that is not certain.
+    let starts: [String]?
 
     init(_ source: String) throws {
         self.source = source
         self.regex = try NSRegularExpression(pattern: source, options: [])
         self.required = RequiredLiterals.of(source) ?? []
+        self.starts = StartLiterals.of(source)
     }
 
     func matches(_ text: String) -> Bool {
         regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: text.utf16.count)) != nil
+    }
+
+    /// How far right of a start an anchored try first looks; it looks further only when the expression reached that far.
+    static let window = 256
+
+    /// Whether a match of the expression starts at byte `position` of `text`, an ASCII text (so its UTF-8 and UTF-16
+    /// offsets agree), for an expression with ``starts``.
+    ///
+    /// Exact, and cheap on a long text: the expression runs anchored at `position` (ICU's `lookingAt`) on a copy of a window
+    /// of the text, from the character before `position` (with transparent bounds, all that `\b`, `\B` and a leading `^` see
+    /// on the left, as ``StartLiterals`` makes sure) to ``window`` bytes on. Whenever ICU reports that the try reached the
+    /// window's end (`hitEnd`: more text could change the answer), it runs again on the whole rest of the text.
+    func matches(ascii text: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
+        let left = max(0, position - 1)
+        var right = min(text.count, position + Self.window)
+        while true {
+            let window = String(decoding: UnsafeBufferPointer(rebasing: text[left..<right]), as: UTF8.self)
+            var found = false, hitEnd = false
+            regex.enumerateMatches(in: window, options: [.anchored, .withTransparentBounds, .withoutAnchoringBounds, .reportCompletion],
+                                   range: NSRange(location: position - left, length: right - position)) { result, flags, stop in
+                if result != nil {
+                    found = true
+                    hitEnd = flags.contains(.hitEnd)
+                    stop.pointee = true
+                } else if flags.contains(.completed) {
+                    hitEnd = flags.contains(.hitEnd)
+                }
+            }
+            if !hitEnd || right == text.count { return found }
+            right = text.count
+        }
+    }
+}
+
+/// The literals one of which every match of a regular expression starts with, read from its text conservatively, for
+/// expressions that look no further left of a match than the character before it: nil for anything it does not understand.
+///
+/// Every branch (of the top level, and of a group that starts a branch) must start, after `^`, `\A`, `\b` or `\B`, with
+/// a run of at least three ASCII literal characters, or with a group (not optional) whose every branch does. Lookbehind,
+/// `\G`, `^` anywhere but at the very start, and the `x` and `w` flags (spaces ignored; Unicode word boundaries, which
+/// look further) make it give up.
+enum StartLiterals {
+    static func of(_ pattern: String) -> [String]? {
+        if pattern.contains("(?<=") || pattern.contains("(?<!") || pattern.contains("\\G") { return nil }
+        // Quoting, comments and nested sets would hide parentheses and bars from the simple reading below.
+        if pattern.contains("\\Q") || pattern.contains("(?#") { return nil }
+        var chars = Array(pattern)
+        guard hasSimpleClasses(chars) else { return nil }
+        // Flags anywhere: `x` and `w` change what the text or `\b` mean.
+        for i in chars.indices where chars[i] == "(" && i + 1 < chars.count && chars[i + 1] == "?" {
+            var j = i + 2
+            while j < chars.count, chars[j].isLetter || chars[j] == "-" {
+                if chars[j] == "x" || chars[j] == "w" { return nil }
+                j += 1
+            }
+        }
+        // Leading inline flags (`(?i)`) apply to all and look at nothing.
+        while chars.starts(with: ["(", "?"]), let close = chars.firstIndex(of: ")"),
+              close > 2, chars[2..<close].allSatisfy({ "imsu-".contains($0) }) {
+            chars.removeSubrange(0...close)
+        }
+        // `^` tests the character before it; at a window's end ICU may fail it without saying it reached the end.
+        if unescapedOutsideClasses(chars, "^").contains(where: { $0 != 0 }) { return nil }
+        return alternation(chars[...])
+    }
+
+    /// The start literals of every top-level branch of `chars`, or nil.
+    private static func alternation(_ chars: ArraySlice<Character>) -> [String]? {
+        var union: [String] = []
+        for branch in RequiredLiterals.splitTopLevel(Array(chars)) {
+            guard let starts = start(branch[...]) else { return nil }
+            union += starts
+        }
+        return union.isEmpty ? nil : union
+    }
+
+    private static func start(_ chars: ArraySlice<Character>) -> [String]? {
+        var i = chars.startIndex
+        // Zero-width tests that look at most one character to the left.
+        while i < chars.endIndex {
+            if chars[i] == "^" { i += 1; continue }
+            if chars[i] == "\\", i + 1 < chars.endIndex, "bBA".contains(chars[i + 1]) { i += 2; continue }
+            break
+        }
+        guard i < chars.endIndex else { return nil }
+        if chars[i] == "(" {
+            guard let close = closing(chars, from: i) else { return nil }
+            if let quantifier = chars[safe: close + 1], isOptional(quantifier, chars[safe: close + 2]) { return nil }
+            var inner = chars[(i + 1)..<close]
+            if inner.first == "?" {
+                // Only non-capturing groups, with or without flags: `(?:…)`, `(?i:…)`.
+                guard let colon = inner.firstIndex(of: ":"), inner[(inner.startIndex + 1)..<colon].allSatisfy({ "imsu-".contains($0) }) else {
+                    return nil
+                }
+                inner = inner[(colon + 1)...]
+            }
+            return alternation(inner)
+        }
+        var run = ""
+        while i < chars.endIndex {
+            var c = chars[i], width = 1
+            if c == "\\" {
+                guard let escaped = chars[safe: i + 1], escaped.isASCII, !escaped.isLetter, !escaped.isNumber else { break }
+                c = escaped
+                width = 2
+            } else if "[](){}.^$|?*+".contains(c) {
+                break
+            }
+            guard c.isASCII else { break }
+            let next = chars[safe: i + width]
+            if let next, isOptional(next, chars[safe: i + width + 1]) { break }
+            run.append(c)
+            i += width
+            if next == "+" || next == "{" { break }
+        }
+        // Three bytes or more, like the required literals: shorter ones occur too often to be worth the scanner's time.
+        return run.utf8.count >= 3 ? [run.lowercased()] : nil
+    }
+
+    /// Whether a quantifier `q` (followed by `after`) lets what it follows be absent.
+    private static func isOptional(_ q: Character, _ after: Character?) -> Bool {
+        q == "?" || q == "*" || (q == "{" && (after == "0" || after == ","))
+    }
+
+    /// The index of the `)` that closes the group opening at `open`.
+    private static func closing(_ chars: ArraySlice<Character>, from open: Int) -> Int? {
+        var depth = 0, inClass = false, i = open
+        while i < chars.endIndex {
+            let c = chars[i]
+            if c == "\\" { i += 2; continue }
+            if inClass {
+                if c == "]" { inClass = false }
+            } else if c == "[" {
+                inClass = true
+            } else if c == "(" {
+                depth += 1
+            } else if c == ")" {
+                depth -= 1
+                if depth == 0 { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether every character class is closed, starts with neither `]` nor `^]`, and holds no nested `[`.
+    private static func hasSimpleClasses(_ chars: [Character]) -> Bool {
+        var inClass = false, i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\" { i += 2; continue }
+            if inClass {
+                if c == "[" { return false }
+                if c == "]" { inClass = false }
+            } else if c == "[" {
+                inClass = true
+                if chars[safe: i + 1] == "]" || (chars[safe: i + 1] == "^" && chars[safe: i + 2] == "]") { return false }
+            }
+            i += 1
+        }
+        return !inClass
+    }
+
+    /// The positions of `target` in `chars` that are neither escaped nor inside a character class.
+    private static func unescapedOutsideClasses(_ chars: [Character], _ target: Character) -> [Int] {
+        var result: [Int] = []
+        var inClass = false, i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\" { i += 2; continue }
+            if inClass {
+                if c == "]" { inClass = false }
+            } else if c == "[" {
+                inClass = true
+            } else if c == target {
+                result.append(i)
+            }
+            i += 1
+        }
+        return result
+    }
+}
+
+extension ArraySlice {
+    fileprivate subscript(safe index: Int) -> Element? {
+        index >= startIndex && index < endIndex ? self[index] : nil
+    }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? {
+        index >= startIndex && index < endIndex ? self[index] : nil
     }
 }
 
@@ -146,17 +343,23 @@ enum RequiredLiterals {
     }
 }
 
-/// Finds which of a fixed set of literals occur in a text, case-insensitively for ASCII, in one
-/// pass: a table of the folded first two bytes of each literal sends the scan to the few
-/// literals that can start at a position.
+/// Finds a fixed set of literals in a text, case-insensitively for ASCII, in one pass (and a second for two-byte literals).
+///
+/// At each position one bit says whether any literal starts with the (hashed, folded) three bytes found there, or, for
+/// two-byte literals, the two: most positions are passed after that test, and the others are sent to the few literals that
+/// can start there, compared byte by byte. The bytes are read eight at a time, six positions per read.
 struct LiteralScanner: Sendable {
     /// Every literal's folded bytes, one after the other; literal k is `bytes[starts[k]..<starts[k + 1]]`.
     private let bytes: [UInt8]
     private let starts: [Int]
-    /// For each folded first byte pair, 1 + its bucket, or 0; bucket b lists `items[bucketStarts[b]..<bucketStarts[b + 1]]`.
-    private let pairs: [UInt16]
-    /// One bit per folded byte pair that starts some literal: 8 KB, so the hot test stays in L1.
+    /// Literals of three bytes or more, by the hash of their first three: a bit per hash (8 KB, so the hot test stays
+    /// in L1), and 1 + its bucket, or 0.
+    private let tripleBits: [UInt64]
+    private let tripleSlots: [UInt16]
+    /// Two-byte literals by their two bytes, the same way; empty when there are none.
     private let pairBits: [UInt64]
+    private let pairSlots: [UInt16]
+    /// Bucket b lists `items[bucketStarts[b]..<bucketStarts[b + 1]]`, in literal order.
     private let bucketStarts: [Int]
     private let items: [Int]
     let count: Int
@@ -168,20 +371,35 @@ struct LiteralScanner: Sendable {
         var starts = [0]
         for literal in literals { starts.append(starts.last! + literal.count) }
         self.starts = starts
-        var pairs = [UInt16](repeating: 0, count: 65536)
         var buckets: [[Int]] = []
+        var tripleSlots = [UInt16](repeating: 0, count: 65536), pairSlots = [UInt16](repeating: 0, count: 65536)
+        var hasPairs = false
         for (index, literal) in literals.enumerated() where literal.count >= 2 {
-            let key = Int(literal[0] | 0x20) << 8 | Int(literal[1] | 0x20)
-            if pairs[key] == 0 {
-                buckets.append([])
-                pairs[key] = UInt16(buckets.count)
+            let key: Int
+            if literal.count >= 3 {
+                key = Self.tripleKey(literal[0], literal[1], literal[2])
+            } else {
+                key = Self.pairKey(literal[0], literal[1])
+                hasPairs = true
             }
-            buckets[Int(pairs[key]) - 1].append(index)
+            let isPair = literal.count == 2
+            let slot = isPair ? pairSlots[key] : tripleSlots[key]
+            if slot == 0 {
+                buckets.append([index])
+                if isPair { pairSlots[key] = UInt16(buckets.count) } else { tripleSlots[key] = UInt16(buckets.count) }
+            } else {
+                buckets[Int(slot) - 1].append(index)
+            }
         }
-        self.pairs = pairs
-        var bits = [UInt64](repeating: 0, count: 1024)
-        for key in pairs.indices where pairs[key] != 0 { bits[key >> 6] |= 1 << UInt64(key & 63) }
-        self.pairBits = bits
+        func bits(_ slots: [UInt16]) -> [UInt64] {
+            var bits = [UInt64](repeating: 0, count: 1024)
+            for key in slots.indices where slots[key] != 0 { bits[key >> 6] |= 1 << UInt64(key & 63) }
+            return bits
+        }
+        self.tripleBits = bits(tripleSlots)
+        self.tripleSlots = tripleSlots
+        self.pairBits = hasPairs ? bits(pairSlots) : []
+        self.pairSlots = hasPairs ? pairSlots : []
         var bucketStarts = [0]
         for bucket in buckets { bucketStarts.append(bucketStarts.last! + bucket.count) }
         self.bucketStarts = bucketStarts
@@ -190,51 +408,152 @@ struct LiteralScanner: Sendable {
 
     var isEmpty: Bool { count == 0 }
 
-    /// One flag per literal: whether it occurs in `text`.
-    func scan(_ text: String) -> [Bool] {
-        var found = [Bool](repeating: false, count: count)
-        guard count > 0 else { return found }
-        var text = text
-        text.withUTF8 { b in
-            guard b.count >= 2 else { return }
-            pairs.withUnsafeBufferPointer { pairs in
-            pairBits.withUnsafeBufferPointer { bits in
-            bytes.withUnsafeBufferPointer { bytes in
-            starts.withUnsafeBufferPointer { starts in
-            bucketStarts.withUnsafeBufferPointer { bucketStarts in
-            items.withUnsafeBufferPointer { items in
-            found.withUnsafeMutableBufferPointer { found in
-                let last = b.count - 1
-                var i = 0
-                while i < last {
-                    let key = Int(b[i] | 0x20) << 8 | Int(b[i + 1] | 0x20)
-                    if bits[key >> 6] & (1 << UInt64(key & 63)) == 0 { i += 1; continue }
-                    let slot = Int(pairs[key])
-                    if slot != 0 {
-                        for item in bucketStarts[slot - 1]..<bucketStarts[slot] {
-                            let index = items[item]
-                            if found[index] { continue }
-                            let start = starts[index], length = starts[index + 1] - start
-                            guard i + length <= b.count else { continue }
-                            var k = 0
-                            while k < length {
-                                let c = b[i + k]
-                                if (c >= 65 && c <= 90 ? c | 0x20 : c) != bytes[start + k] { break }
-                                k += 1
-                            }
-                            if k == length { found[index] = true }
-                        }
-                    }
-                    i += 1
+    /// Folding with `| 0x20` makes both cases of a letter one key (and, harmlessly, a few other bytes too: the key only
+    /// chooses which literals to compare).
+    @inline(__always) private static func pairKey(_ a: UInt8, _ b: UInt8) -> Int {
+        Int(a | 0x20) << 8 | Int(b | 0x20)
+    }
+
+    @inline(__always) private static func tripleKey(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int {
+        tripleKey(UInt32(a | 0x20) | UInt32(b | 0x20) << 8 | UInt32(c | 0x20) << 16)
+    }
+
+    /// The hash of three folded bytes, the first in the lowest byte of `folded`.
+    @inline(__always) private static func tripleKey(_ folded: UInt32) -> Int {
+        Int((folded &* 0x9E37_79B1) >> 16)
+    }
+
+    /// The hot loop of ``forEachOccurrence(in:_:)``: from `i` on, while eight bytes remain, the positions whose bit (for
+    /// their three bytes) is set, into `candidates` (64 places) until it is nearly full. A function of its own, so that its few values stay
+    /// in registers.
+    @inline(never)
+    private static func gather(_ text: UnsafeBufferPointer<UInt8>, from i: inout Int, bits: UnsafeBufferPointer<UInt64>,
+                               into candidates: UnsafeMutableBufferPointer<Int>) -> Int {
+        let raw = UnsafeRawPointer(text.baseAddress!)
+        let bits = bits.baseAddress!, out = candidates.baseAddress!
+        var position = i, n = 0
+        let end = text.count - 8
+        while position <= end, n <= 58 {
+            // Eight bytes hold the three-byte windows of six positions.
+            let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian | 0x2020_2020_2020_2020
+            @inline(__always) func test(_ shift: UInt64, _ at: Int) {
+                let key = tripleKey(UInt32(truncatingIfNeeded: word >> shift) & 0xFF_FFFF)
+                if bits[key >> 6] & (1 << UInt64(key & 63)) != 0 {
+                    out[n] = at
+                    n &+= 1
                 }
             }
+            test(0, position)
+            test(8, position &+ 1)
+            test(16, position &+ 2)
+            test(24, position &+ 3)
+            test(32, position &+ 4)
+            test(40, position &+ 5)
+            position &+= 6
+        }
+        i = position
+        return n
+    }
+
+    /// Calls `visit(literal, position)` for every occurrence of every literal in `text`: those of literals of three bytes
+    /// or more by position, and at one position by literal index; then those of two-byte literals, the same way.
+    func forEachOccurrence(in text: UnsafeBufferPointer<UInt8>, _ visit: (_ literal: Int, _ position: Int) -> Void) {
+        guard count > 0, text.count >= 2 else { return }
+        bytes.withUnsafeBufferPointer { bytes in
+        starts.withUnsafeBufferPointer { starts in
+        tripleBits.withUnsafeBufferPointer { tripleBits in
+        tripleSlots.withUnsafeBufferPointer { tripleSlots in
+        pairBits.withUnsafeBufferPointer { pairBits in
+        pairSlots.withUnsafeBufferPointer { pairSlots in
+        bucketStarts.withUnsafeBufferPointer { bucketStarts in
+        items.withUnsafeBufferPointer { items in
+            /// Compares the literals of bucket `slot` at `i`.
+            func check(_ slot: Int, at i: Int) {
+                for item in bucketStarts[slot - 1]..<bucketStarts[slot] {
+                    let index = items[item]
+                    let start = starts[index], length = starts[index + 1] - start
+                    guard i + length <= text.count else { continue }
+                    var k = 0
+                    while k < length {
+                        let c = text[i + k]
+                        if (c >= 65 && c <= 90 ? c | 0x20 : c) != bytes[start + k] { break }
+                        k += 1
+                    }
+                    if k == length { visit(index, i) }
+                }
             }
+            var i = 0
+            // The positions whose bit is set are gathered first and compared after, a few dozen at a time, so that the
+            // hot loop holds no call and keeps its values in registers.
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { candidates in
+                while i + 8 <= text.count {
+                    let n = Self.gather(text, from: &i, bits: tripleBits, into: candidates)
+                    for c in 0..<n {
+                        let position = candidates[c]
+                        check(Int(tripleSlots[Self.tripleKey(text[position], text[position + 1], text[position + 2])]), at: position)
+                    }
+                }
             }
+            while i + 3 <= text.count {
+                let key = Self.tripleKey(text[i], text[i + 1], text[i + 2])
+                if tripleBits[key >> 6] & (1 << UInt64(key & 63)) != 0 { check(Int(tripleSlots[key]), at: i) }
+                i += 1
             }
+            guard !pairBits.isEmpty else { return }
+            for i in 0..<(text.count - 1) {
+                let pair = Self.pairKey(text[i], text[i + 1])
+                if pairBits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 { check(Int(pairSlots[pair]), at: i) }
             }
-            }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+    }
+
+    /// One flag per literal: whether it occurs in `text`.
+    func scan(_ text: String) -> [Bool] {
+        firstPositions(text).map { $0 >= 0 }
+    }
+
+    /// Per literal: the byte offset of its first occurrence in `text`, or -1.
+    func firstPositions(_ text: String) -> [Int32] {
+        var found: [Int32] = Array(repeatElement(-1, count: count))  // (see `Scratch.scan` on `repeatElement`)
+        var text = text
+        text.withUTF8 { b in
+            found.withUnsafeMutableBufferPointer { found in
+                forEachOccurrence(in: b) { index, i in
+                    if found[index] < 0 { found[index] = Int32(i) }
+                }
             }
         }
         return found
+    }
+
+    /// The byte offset of the next occurrence of literal `index` in `text` after `position`, or -1.
+    func next(_ index: Int, in text: UnsafeBufferPointer<UInt8>, after position: Int) -> Int {
+        let start = starts[index], length = starts[index + 1] - start
+        guard length > 0, text.count >= length else { return -1 }
+        return bytes.withUnsafeBufferPointer { bytes in
+            let first = bytes[start]
+            var i = position + 1
+            while i <= text.count - length {
+                let c = text[i]
+                if (c >= 65 && c <= 90 ? c | 0x20 : c) == first {
+                    var k = 1
+                    while k < length {
+                        let d = text[i + k]
+                        if (d >= 65 && d <= 90 ? d | 0x20 : d) != bytes[start + k] { break }
+                        k += 1
+                    }
+                    if k == length { return i }
+                }
+                i += 1
+            }
+            return -1
+        }
     }
 }

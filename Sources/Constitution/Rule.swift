@@ -45,10 +45,26 @@ public struct Rule: Sendable {
     }
 }
 
-/// A clause, shared by reference so that the decision loop reads it without copying its fields.
+/// A clause, shared by reference so that the decision loop reads it without copying its fields, with its globs
+/// compiled into sets.
 final class ClauseBox: Sendable {
     let clause: Clause
-    init(_ clause: Clause) { self.clause = clause }
+    let paths: GlobSet?
+    let exceptPaths: GlobSet?
+    let targets: GlobSet?
+    let operations: GlobSet?
+    let services: GlobSet?
+    let branches: GlobSet?
+
+    init(_ clause: Clause) {
+        self.clause = clause
+        self.paths = clause.paths.map(GlobSet.init)
+        self.exceptPaths = clause.exceptPaths.map(GlobSet.init)
+        self.targets = clause.targets.map(GlobSet.init)
+        self.operations = clause.operations.map(GlobSet.init)
+        self.services = clause.services.map(GlobSet.init)
+        self.branches = clause.branches.map(GlobSet.init)
+    }
 }
 
 /// One way a rule matches: every field given must hold (a list holds when any of its entries does).
@@ -77,13 +93,19 @@ struct Clause: Sendable {
 
 /// `iptables`, `ip route`, `git push`, `systemctl * firewalld`, `python* manage.py migrate`: a
 /// program (by its file name) and words that must follow it. Each word is a glob.
-struct CommandPattern: Sendable, CustomStringConvertible {
+/// A class, so that the decision loop hands one around with a single reference count.
+final class CommandPattern: Sendable, CustomStringConvertible {
     let words: [Glob]
     let text: String
+    /// ``words`` compiled together, and which of them are options (start with `-`): read in the hot loop.
+    private let compiled: GlobSet
+    private let isOption: [Bool]
 
     init(_ text: String) {
         self.text = text
         self.words = text.split(separator: " ").map { Glob(String($0)) }
+        self.compiled = GlobSet(words)
+        self.isOption = words.map { $0.pattern.hasPrefix("-") }
     }
 
     var description: String { text }
@@ -97,22 +119,28 @@ struct CommandPattern: Sendable, CustomStringConvertible {
     /// Whether `command` runs this pattern. `strict` (allow rules): the words follow the program
     /// at once, after its options. Otherwise (deny and approval rules): anywhere after it, in order,
     /// so `git -C repo push` is a push and `ip -6 route add` a route change.
-    func matches(_ command: SimpleCommand, strict: Bool) -> Bool {
-        guard words[0].matches(command.program) else { return false }
+    /// Whether the pattern's program word matches `command`'s program.
+    func matchesProgram(_ command: SimpleCommand) -> Bool {
+        compiled.matches(0, command.program)
+    }
+
+    /// `programMatches`: whether the program word matches `command`'s program, when already known.
+    func matches(_ command: SimpleCommand, strict: Bool, programMatches: Bool? = nil) -> Bool {
+        guard programMatches ?? matchesProgram(command) else { return false }
         var next = 1
         let arguments = command.arguments
         if strict {
             var index = arguments.startIndex
             while next < words.count {
-                while index < arguments.endIndex, arguments[index].hasPrefix("-"), !words[next].pattern.hasPrefix("-") { index += 1 }
-                guard index < arguments.endIndex, words[next].matches(arguments[index]) else { return false }
+                while index < arguments.endIndex, arguments[index].hasPrefix("-"), !isOption[next] { index += 1 }
+                guard index < arguments.endIndex, compiled.matches(next, arguments[index]) else { return false }
                 next += 1
                 index += 1
             }
             return true
         }
         for argument in arguments where next < words.count {
-            if words[next].matches(argument) { next += 1 }
+            if compiled.matches(next, argument) { next += 1 }
         }
         return next == words.count
     }

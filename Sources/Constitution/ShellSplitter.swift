@@ -13,6 +13,7 @@ public enum ShellSplitter {
     /// The simple commands of `line`, in the order they appear.
     public static func split(_ line: String) -> [SimpleCommand] {
         var out: [SimpleCommand] = []
+        out.reserveCapacity(4)
         split(line, depth: 0, into: &out)
         return out
     }
@@ -50,11 +51,18 @@ struct Word {
 private enum Token {
     case word(Word)
     /// `;`, `&`, `&&`, `||`, `|`, `(`, `)`, newline (as `;`).
-    case op(String)
+    case op(Operator)
     /// A redirection: `writes` for `>`, `>>`, `&>`, `>|`; the target word.
     case redirect(writes: Bool, target: Word)
     /// `<<DELIM`: the here-document's body is read at the end of the line.
     case heredoc(delimiter: String)
+}
+
+/// The operators between simple commands.
+private enum Operator {
+    /// `;`, `;;` or a newline.
+    case sequence
+    case and, or, pipe, background, open, close
 }
 
 private struct Lexer {
@@ -87,6 +95,17 @@ private struct Lexer {
 
     static func isBlank(_ c: UInt8) -> Bool { c == space || c == tab || c == cr }
 
+    /// A byte that ``readWord(nested:)`` copies into a word as it is: no blank, newline, operator, quote, escape or `$`.
+    static func isPlain(_ c: UInt8) -> Bool {
+        !isBlank(c) && !isOperator(c) && c != single && c != double && c != backslash && c != dollar && c != backtick
+    }
+
+    /// Whether a plain word ends at `c` (followed by `next`): a blank, a newline, or an operator other than `<(` and `>(`.
+    static func endsPlainWord(_ c: UInt8, next: UInt8?) -> Bool {
+        if isBlank(c) || c == newline { return true }
+        return isOperator(c) && !((c == less || c == greater) && next == open)
+    }
+
     // MARK: Commands
 
     mutating func run(into out: inout [SimpleCommand]) {
@@ -94,6 +113,9 @@ private struct Lexer {
         var writes: [String] = []
         var heredoc: [String] = []
         var pipeline: [SimpleCommand] = []
+        // Room for a typical command from the start, rather than growing one element at a time.
+        words.reserveCapacity(8)
+        pipeline.reserveCapacity(4)
 
         func finishPipeline(_ out: inout [SimpleCommand], _ pipeline: inout [SimpleCommand]) {
             // Decoded data piped into something that runs code is obfuscated execution.
@@ -102,16 +124,21 @@ private struct Lexer {
                 if decoded && (pipeline[index].executesCode || Lexer.interpreters.contains(pipeline[index].program)) {
                     pipeline[index].runsDecodedData = true
                 }
-                if Lexer.isDecoder(pipeline[index]) { decoded = true }
+                // What the last command decodes goes nowhere.
+                if index < pipeline.count - 1, Lexer.isDecoder(pipeline[index]) { decoded = true }
             }
-            out += pipeline
-            pipeline.removeAll()
+            if out.isEmpty {
+                swap(&out, &pipeline)  // moved, not copied
+            } else {
+                out += pipeline
+            }
+            pipeline.removeAll(keepingCapacity: true)
         }
 
         while true {
             var nested: [SimpleCommand] = []
             let token = next(nested: &nested)
-            out += nested
+            if !nested.isEmpty { out += nested }
             switch token {
             case .word(let word)?:
                 words.append(word)
@@ -122,13 +149,13 @@ private struct Lexer {
             case .heredoc?:
                 continue
             case .op(let op)?:
-                if op == ";" || op == "\n" { heredoc += heredocBodies; heredocBodies.removeAll() }
+                if op == .sequence { heredoc += heredocBodies; heredocBodies.removeAll() }
                 let body = heredoc.isEmpty ? nil : heredoc.joined(separator: "\n")
                 Lexer.finish(words, writes: writes, heredoc: body, depth: depth, into: &pipeline)
-                words.removeAll()
+                words.removeAll(keepingCapacity: true)
                 writes.removeAll()
                 heredoc.removeAll()
-                if op != "|" { finishPipeline(&out, &pipeline) }
+                if op != .pipe { finishPipeline(&out, &pipeline) }
             case nil:
                 heredoc += heredocBodies
                 let body = heredoc.isEmpty ? nil : heredoc.joined(separator: "\n")
@@ -158,31 +185,31 @@ private struct Lexer {
         case Lexer.newline:
             i += 1
             readHeredocBodies()
-            return .op(";")
+            return .op(.sequence)
         case Lexer.semicolon:
             i += 1
             if peek() == Lexer.semicolon { i += 1 }
-            return .op(";")
+            return .op(.sequence)
         case Lexer.amp:
-            if peek(1) == Lexer.amp { i += 2; return .op("&&") }
+            if peek(1) == Lexer.amp { i += 2; return .op(.and) }
             if peek(1) == Lexer.greater {
                 i += 2
                 if peek() == Lexer.greater { i += 1 }
                 return .redirect(writes: true, target: readTarget(nested: &nested))
             }
             i += 1
-            return .op("&")
+            return .op(.background)
         case Lexer.pipe:
-            if peek(1) == Lexer.pipe { i += 2; return .op("||") }
+            if peek(1) == Lexer.pipe { i += 2; return .op(.or) }
             i += 1
             if peek() == Lexer.amp { i += 1 }
-            return .op("|")
+            return .op(.pipe)
         case Lexer.open:
             i += 1
-            return .op("(")
+            return .op(.open)
         case Lexer.close:
             i += 1
-            return .op(")")
+            return .op(.close)
         case Lexer.less, Lexer.greater:
             if peek(1) == Lexer.open {  // process substitution <(…) or >(…)
                 return .word(readWord(nested: &nested))
@@ -254,7 +281,13 @@ private struct Lexer {
 
     /// Reads one word, removing quotes and escapes; substitutions inside it are split into `nested`.
     mutating func readWord(nested: inout [SimpleCommand]) -> Word {
-        var text: [UInt8] = []
+        // Most words are plain bytes up to a blank, a newline or an operator: taken as they are, without a copy byte by byte.
+        let start = i
+        while i < bytes.count, Lexer.isPlain(bytes[i]) { i += 1 }
+        if i == bytes.count || Lexer.endsPlainWord(bytes[i], next: peek(1)) {
+            return Word(text: String(decoding: bytes[start..<i], as: UTF8.self))
+        }
+        var text = Array(bytes[start..<i])
         var word = Word(text: "")
         while let c = peek() {
             if Lexer.isBlank(c) || c == Lexer.newline { break }
@@ -397,8 +430,45 @@ private struct Lexer {
         "zstdcat", "unzstd", "rev", "gzip", "bzip2", "xz", "zstd", "tr", "printf", "echo", "python", "python3", "perl", "ruby", "node",
     ]
 
+    /// Programs that run another command named in their arguments: the cases of ``unwrap(_:writes:heredoc:depth:decodedCode:into:)``.
+    static let wrappers: Set<String> = [
+        "sudo", "doas", "env", "nohup", "command", "builtin", "exec", "setsid", "time", "unbuffer", "eatmydata", "torsocks", "proxychains",
+        "proxychains4", "catchsegv", "busybox", "caffeinate", "nice", "renice", "ionice", "chrt", "taskset", "numactl", "cgexec",
+        "systemd-run", "stdbuf", "timeout", "xargs", "chroot", "flock", "strace", "ltrace", "runuser", "su", "watch", "eval", "ssh", "find",
+    ]
+
+    /// What the sets above say of a name, gathered once so that a word is looked up with one hash, not one per set.
+    struct Traits: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let keyword = Traits(rawValue: 1)
+        static let listKeyword = Traits(rawValue: 2)
+        static let shell = Traits(rawValue: 4)
+        static let interpreter = Traits(rawValue: 8)
+        static let writer = Traits(rawValue: 16)
+        static let decoder = Traits(rawValue: 32)
+        static let wrapper = Traits(rawValue: 64)
+    }
+
+    static let traits: NameTable<Traits> = {
+        var result: [String: Traits] = [:]
+        let sets: [(Set<String>, Traits)] = [(keywords, .keyword), (listKeywords, .listKeyword), (shells, .shell), (interpreters, .interpreter),
+                                             (writers, .writer), (decoderPrograms, .decoder), (wrappers, .wrapper)]
+        for (names, trait) in sets {
+            for name in names { result[name, default: []].insert(trait) }
+        }
+        return NameTable(result)
+    }()
+
+    /// The traits of `program` (`own` when already looked up), with those of its versionless name (`python3.12` →
+    /// `python`) as `versionless`.
+    static func traits(of program: String, own: Traits? = nil) -> (own: Traits, versionless: Traits) {
+        let own = own ?? traits[program] ?? []
+        guard let last = program.utf8.last, last >= 48, last <= 57 else { return (own, own) }
+        return (own, traits[versionless(program)] ?? [])
+    }
+
     static func isDecoder(_ command: SimpleCommand) -> Bool {
-        guard decoderPrograms.contains(command.program) else { return false }
+        guard traits[command.program]?.contains(.decoder) == true else { return false }
         let args = command.arguments
         switch command.program {
         case "base64", "base32", "basenc":
@@ -416,12 +486,14 @@ private struct Lexer {
     }
 
     /// Turns the words of one simple command into the commands it runs, unwrapping wrappers.
-    static func finish(_ words: [Word], writes: [String], heredoc: String?, depth: Int, into out: inout [SimpleCommand]) {
-        var words = words[...]
+    static func finish(_ all: [Word], writes: [String], heredoc: String?, depth: Int, into out: inout [SimpleCommand]) {
+        var words = all[...]
         // Leading keywords and assignments are not programs.
+        var firstTraits: Traits = []
         while let first = words.first {
-            if keywords.contains(first.text) { words = words.dropFirst(); continue }
-            if listKeywords.contains(first.text) { return }
+            firstTraits = traits[first.text] ?? []
+            if firstTraits.contains(.keyword) { words = words.dropFirst(); continue }
+            if firstTraits.contains(.listKeyword) { return }
             if isAssignment(first.text) { words = words.dropFirst(); continue }
             break
         }
@@ -429,14 +501,35 @@ private struct Lexer {
             if !writes.isEmpty { out.append(SimpleCommand(words: [], writes: writes)) }
             return
         }
-        unwrap(Array(words), writes: writes, heredoc: heredoc, depth: depth, decodedCode: false, into: &out)
+        unwrap(words.count == all.count ? all : Array(words), writes: writes, heredoc: heredoc, depth: depth, decodedCode: false, into: &out,
+               firstTraits: firstTraits)
     }
 
     static func isAssignment(_ word: String) -> Bool {
-        guard let equals = word.utf8.firstIndex(of: UInt8(ascii: "=")), equals != word.utf8.startIndex else { return false }
-        return word.utf8[..<equals].allSatisfy { $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }
-            && !(word.utf8.first! >= 48 && word.utf8.first! <= 57)
+        var word = word
+        return word.withUTF8 { b in
+            guard let equals = b.firstIndex(of: UInt8(ascii: "=")), equals != 0 else { return false }
+            return b[..<equals].allSatisfy { $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }
+                && !(b[0] >= 48 && b[0] <= 57)
+        }
     }
+
+    // The options of each wrapper that take a value (the next word), built once.
+    static let sudoOptions: Set<String> = ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group"]
+    static let plainWrapperOptions: Set<String> = ["-a"]
+    static let niceOptions: Set<String> = ["-n", "--adjustment"]
+    static let ioniceOptions: Set<String> = ["-c", "-n", "-t", "--class", "--classdata"]
+    static let schedulerOptions: Set<String> = ["-p", "-g", "--unit", "-u", "--property", "-p", "--cpunodebind", "--membind"]
+    static let stdbufOptions: Set<String> = ["-i", "-o", "-e"]
+    static let timeoutOptions: Set<String> = ["-s", "-k", "--signal", "--kill-after"]
+    static let chrootOptions: Set<String> = ["-w", "--timeout", "-E", "--userspec", "--groups"]
+    static let traceOptions: Set<String> = ["-o", "-e", "-p", "-s", "-u", "-E", "-a", "-b"]
+    static let runuserOptions: Set<String> = ["-u", "-g", "-G", "--user", "--group"]
+    static let watchOptions: Set<String> = ["-n", "--interval", "-d", "-q", "--equexit"]
+    static let xargsOptions: Set<String> = ["-I", "-n", "-P", "-d", "-a", "-L", "-s", "-E", "-e", "--max-args", "--max-procs", "--delimiter",
+                                             "--arg-file", "--replace"]
+    static let sshOptions: Set<String> = ["-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-E", "-e", "-m", "-O", "-Q", "-S", "-W", "-w", "-B", "-I"]
+    static let findExecutors: Set<String> = ["-exec", "-execdir", "-ok", "-okdir"]
 
     /// Skips options of a wrapper: those in `withValue` take the next word as their value.
     /// Returns the index of the first word that is not an option.
@@ -451,11 +544,13 @@ private struct Lexer {
         return index
     }
 
+    /// `firstTraits`: the traits of the first word, when already looked up.
     static func unwrap(_ words: [Word], writes: [String], heredoc: String?, depth: Int, decodedCode: Bool,
-                       into out: inout [SimpleCommand]) {
+                       into out: inout [SimpleCommand], firstTraits: Traits? = nil) {
         guard let first = words.first else { return }
         let program = SimpleCommand.baseName(first.text)
-        let decodes = words.contains { $0.decodes }
+        // A program named without a folder is its first word, whose traits may be known already.
+        let traits = traits(of: program, own: program.utf8.count == first.text.utf8.count ? firstTraits : nil)
         func rest(_ index: Int) {
             let tail = index < words.count ? Array(words[index...]) : []
             if tail.isEmpty {
@@ -471,17 +566,18 @@ private struct Lexer {
             }
         }
         func splitText(_ text: String, decoded: Bool, dynamic: Bool = false) {
-            var inner: [SimpleCommand] = []
-            ShellSplitter.split(text, depth: depth + 1, into: &inner)
-            if decoded || dynamic || depth + 1 >= ShellSplitter.maximumDepth {
-                // The code run is only known once decoded: say so on what runs it.
-                inner.append(SimpleCommand(words: words.map(\.text), runsDecodedData: decoded, executesCode: true))
-            }
-            out += inner
+            Lexer.splitText(text, decoded: decoded, dynamic: dynamic, runBy: words, depth: depth, into: &out)
         }
+        // Most programs wrap nothing: one lookup sends them on without comparing their name to each wrapper's.
+        guard traits.own.contains(.wrapper) else {
+            runProgram(words, program: program, traits: traits, writes: writes, heredoc: heredoc, depth: depth, decodedCode: decodedCode,
+                       into: &out)
+            return
+        }
+        let decodes = words.contains { $0.decodes }
         switch program {
         case "sudo", "doas":
-            rest(skipOptions(words, from: 1, withValue: ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group"]))
+            rest(skipOptions(words, from: 1, withValue: sudoOptions))
         case "env":
             var index = 1
             while index < words.count {
@@ -500,31 +596,30 @@ private struct Lexer {
             rest(index)
         case "nohup", "command", "builtin", "exec", "setsid", "time", "unbuffer", "eatmydata", "torsocks", "proxychains",
              "proxychains4", "catchsegv", "busybox", "caffeinate":
-            rest(skipOptions(words, from: 1, withValue: ["-a"]))
+            rest(skipOptions(words, from: 1, withValue: plainWrapperOptions))
         case "nice", "renice":
-            rest(skipOptions(words, from: 1, withValue: ["-n", "--adjustment"]))
+            rest(skipOptions(words, from: 1, withValue: niceOptions))
         case "ionice":
-            rest(skipOptions(words, from: 1, withValue: ["-c", "-n", "-t", "--class", "--classdata"]))
+            rest(skipOptions(words, from: 1, withValue: ioniceOptions))
         case "chrt", "taskset", "numactl", "cgexec", "systemd-run":
-            let index = skipOptions(words, from: 1, withValue: ["-p", "-g", "--unit", "-u", "--property", "-p", "--cpunodebind", "--membind"])
+            let index = skipOptions(words, from: 1, withValue: schedulerOptions)
             rest(program == "chrt" || program == "taskset" ? index + 1 : index)
         case "stdbuf":
-            rest(skipOptions(words, from: 1, withValue: ["-i", "-o", "-e"]))
+            rest(skipOptions(words, from: 1, withValue: stdbufOptions))
         case "timeout":
-            rest(skipOptions(words, from: 1, withValue: ["-s", "-k", "--signal", "--kill-after"]) + 1)
+            rest(skipOptions(words, from: 1, withValue: timeoutOptions) + 1)
         case "xargs":
-            rest(skipOptions(words, from: 1, withValue: ["-I", "-n", "-P", "-d", "-a", "-L", "-s", "-E", "-e", "--max-args",
-                                                         "--max-procs", "--delimiter", "--arg-file", "--replace"]))
+            rest(skipOptions(words, from: 1, withValue: xargsOptions))
         case "chroot", "flock":
             if program == "flock", let c = words.firstIndex(where: { $0.text == "-c" || $0.text == "--command" }), c + 1 < words.count {
                 splitText(words[c + 1].text, decoded: words[c + 1].decodes)
                 return
             }
-            rest(skipOptions(words, from: 1, withValue: ["-w", "--timeout", "-E", "--userspec", "--groups"]) + 1)
+            rest(skipOptions(words, from: 1, withValue: chrootOptions) + 1)
         case "strace", "ltrace":
-            rest(skipOptions(words, from: 1, withValue: ["-o", "-e", "-p", "-s", "-u", "-E", "-a", "-b"]))
+            rest(skipOptions(words, from: 1, withValue: traceOptions))
         case "runuser":
-            rest(skipOptions(words, from: 1, withValue: ["-u", "-g", "-G", "--user", "--group"]))
+            rest(skipOptions(words, from: 1, withValue: runuserOptions))
         case "su":
             if let c = words.firstIndex(where: { $0.text == "-c" || $0.text == "--command" }), c + 1 < words.count {
                 splitText(words[c + 1].text, decoded: words[c + 1].decodes)
@@ -532,7 +627,7 @@ private struct Lexer {
                 out.append(SimpleCommand(words: words.map(\.text), writes: writes, executesCode: true, heredoc: heredoc))
             }
         case "watch":
-            let index = skipOptions(words, from: 1, withValue: ["-n", "--interval", "-d", "-q", "--equexit"])
+            let index = skipOptions(words, from: 1, withValue: watchOptions)
             if index < words.count {
                 splitText(words[index...].map(\.text).joined(separator: " "), decoded: decodes)
             } else {
@@ -542,8 +637,7 @@ private struct Lexer {
             splitText(words.dropFirst().map(\.text).joined(separator: " "), decoded: decodes,
                       dynamic: words.contains { $0.substituted })
         case "ssh":
-            let host = skipOptions(words, from: 1, withValue: ["-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c",
-                                                               "-E", "-e", "-m", "-O", "-Q", "-S", "-W", "-w", "-B", "-I"])
+            let host = skipOptions(words, from: 1, withValue: sshOptions)
             if host + 1 < words.count {
                 splitText(words[(host + 1)...].map(\.text).joined(separator: " "), decoded: decodes)
             } else {
@@ -554,7 +648,7 @@ private struct Lexer {
             var index = 0
             while index < words.count {
                 let word = words[index].text
-                if ["-exec", "-execdir", "-ok", "-okdir"].contains(word) {
+                if findExecutors.contains(word) {
                     var end = index + 1
                     while end < words.count, words[end].text != ";", words[end].text != "+" { end += 1 }
                     if end > index + 1 {
@@ -569,34 +663,58 @@ private struct Lexer {
             }
             out.append(SimpleCommand(words: own, writes: writes + (own.contains("-delete") ? pathArguments(own) : []), heredoc: heredoc))
         default:
-            if shells.contains(program) || shells.contains(versionless(program)) {
-                // `bash -c 'CODE'`, `sh -ec 'CODE'`: split CODE; `bash script.sh` or `bash` reading stdin runs code.
-                var index = 1
-                while index < words.count {
-                    let word = words[index].text
-                    if word == "--" { index += 1; break }
-                    guard word.hasPrefix("-") || word.hasPrefix("+"), word.count > 1 else { break }
-                    if !word.hasPrefix("--"), has(word, "c"), index + 1 < words.count {
-                        let code = words[(index + 1)...].first { !$0.text.hasPrefix("-") } ?? words[index + 1]
-                        splitText(code.text, decoded: code.decodes || decodedCode, dynamic: code.substituted)
-                        return
-                    }
-                    if word == "-o" || word == "+o" || word == "--rcfile" || word == "--init-file" { index += 1 }
-                    index += 1
-                }
-                let usesDecoded = decodedCode || words.dropFirst().contains { $0.decodes }
-                out.append(SimpleCommand(words: words.map(\.text), writes: writes, runsDecodedData: usesDecoded, executesCode: true,
-                                         heredoc: heredoc))
-                if let heredoc { splitText(heredoc, decoded: false) }
-                return
-            }
-            let texts = words.map(\.text)
-            var command = SimpleCommand(words: texts, writes: writes, heredoc: heredoc)
-            command.executesCode = runsCode(program: program, as: first.text)
-            if command.executesCode, decodes || decodedCode { command.runsDecodedData = true }
-            command.writes += writtenArguments(program: program, texts)
-            out.append(command)
+            runProgram(words, program: program, traits: traits, writes: writes, heredoc: heredoc, depth: depth, decodedCode: decodedCode,
+                       into: &out)
         }
+    }
+
+    /// Splits `text`, the code a wrapper runs (`sh -c TEXT`, `eval TEXT`), as commands of their own; when the code is only known
+    /// once decoded or computed, `words` (the wrapper's) are marked as running it.
+    static func splitText(_ text: String, decoded: Bool, dynamic: Bool = false, runBy words: [Word], depth: Int, into out: inout [SimpleCommand]) {
+        var inner: [SimpleCommand] = []
+        ShellSplitter.split(text, depth: depth + 1, into: &inner)
+        if decoded || dynamic || depth + 1 >= ShellSplitter.maximumDepth {
+            // The code run is only known once decoded: say so on what runs it.
+            inner.append(SimpleCommand(words: words.map(\.text), runsDecodedData: decoded, executesCode: true))
+        }
+        out += inner
+    }
+
+    /// A program that is no wrapper: a shell (its `-c` code split), or any other, with what it writes and whether it runs code.
+    static func runProgram(_ words: [Word], program: String, traits: (own: Traits, versionless: Traits), writes: [String], heredoc: String?,
+                           depth: Int, decodedCode: Bool, into out: inout [SimpleCommand]) {
+        let first = words[0]
+        let decodes = words.contains { $0.decodes }
+        func splitText(_ text: String, decoded: Bool, dynamic: Bool = false) {
+            Lexer.splitText(text, decoded: decoded, dynamic: dynamic, runBy: words, depth: depth, into: &out)
+        }
+        if traits.own.contains(.shell) || traits.versionless.contains(.shell) {
+            // `bash -c 'CODE'`, `sh -ec 'CODE'`: split CODE; `bash script.sh` or `bash` reading stdin runs code.
+            var index = 1
+            while index < words.count {
+                let word = words[index].text
+                if word == "--" { index += 1; break }
+                guard word.hasPrefix("-") || word.hasPrefix("+"), word.count > 1 else { break }
+                if !word.hasPrefix("--"), has(word, "c"), index + 1 < words.count {
+                    let code = words[(index + 1)...].first { !$0.text.hasPrefix("-") } ?? words[index + 1]
+                    splitText(code.text, decoded: code.decodes || decodedCode, dynamic: code.substituted)
+                    return
+                }
+                if word == "-o" || word == "+o" || word == "--rcfile" || word == "--init-file" { index += 1 }
+                index += 1
+            }
+            let usesDecoded = decodedCode || words.dropFirst().contains { $0.decodes }
+            out.append(SimpleCommand(words: words.map(\.text), writes: writes, runsDecodedData: usesDecoded, executesCode: true,
+                                     heredoc: heredoc))
+            if let heredoc { splitText(heredoc, decoded: false) }
+            return
+        }
+        let texts = words.map(\.text)
+        var command = SimpleCommand(words: texts, writes: writes, heredoc: heredoc)
+        command.executesCode = runsCode(traits, as: first.text)
+        if command.executesCode, decodes || decodedCode { command.runsDecodedData = true }
+        command.writes += writtenArguments(program: program, isWriter: traits.own.contains(.writer), texts)
+        out.append(command)
     }
 
     /// `python3.12` → `python`, `bash5` → `bash`; a name not ending in a digit is returned as is.
@@ -607,8 +725,8 @@ private struct Lexer {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func runsCode(program: String, as written: String) -> Bool {
-        if interpreters.contains(program) || interpreters.contains(versionless(program)) { return true }
+    static func runsCode(_ traits: (own: Traits, versionless: Traits), as written: String) -> Bool {
+        if traits.own.contains(.interpreter) || traits.versionless.contains(.interpreter) { return true }
         // A program run by a path of its own, not one installed for the system.
         if has(written, "/") {
             for system in ["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/usr/local/bin/", "/usr/local/sbin/"] where written.hasPrefix(system) {
@@ -623,8 +741,10 @@ private struct Lexer {
         words.dropFirst().filter { !$0.hasPrefix("-") && !$0.isEmpty }
     }
 
-    static func writtenArguments(program: String, _ words: [String]) -> [String] {
-        if writers.contains(program) || program.hasPrefix("mkfs") { return pathArguments(words) }
+    static func writtenArguments(program: String, isWriter: Bool, _ words: [String]) -> [String] {
+        if isWriter || program.hasPrefix("mkfs") { return pathArguments(words) }
+        // An ASCII name longer than every one below is none of them (a non-ASCII one is left to `==`).
+        guard program.utf8.count <= 4 || program.utf8.contains(where: { $0 >= 0x80 }) else { return [] }
         switch program {
         case "sed", "perl":
             return words.contains(where: { $0.hasPrefix("-i") || $0 == "--in-place" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && has($0, "i")) })
@@ -640,19 +760,23 @@ private struct Lexer {
     }
 }
 
-/// Whether `text` holds `needle`, byte for byte (no Foundation string search on the hot path).
+/// Whether `text` holds `needle`, byte for byte (no Foundation string search on the hot path, no allocation).
 func has(_ text: String, _ needle: String) -> Bool {
-    let n = Array(needle.utf8)
-    guard let first = n.first else { return true }
-    let h = text.utf8
-    var index = h.startIndex
-    while index != h.endIndex {
-        if h[index] == first {
-            var a = index, k = 0
-            while k < n.count, a != h.endIndex, h[a] == n[k] { k += 1; a = h.index(after: a) }
-            if k == n.count { return true }
+    var text = text, needle = needle
+    return text.withUTF8 { h in
+        needle.withUTF8 { n in
+            guard let first = n.first else { return true }
+            guard h.count >= n.count else { return false }
+            var index = 0
+            while index <= h.count - n.count {
+                if h[index] == first {
+                    var k = 1
+                    while k < n.count, h[index + k] == n[k] { k += 1 }
+                    if k == n.count { return true }
+                }
+                index += 1
+            }
+            return false
         }
-        index = h.index(after: index)
     }
-    return false
 }

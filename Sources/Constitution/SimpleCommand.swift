@@ -25,7 +25,7 @@ public struct SimpleCommand: Hashable, Sendable, CustomStringConvertible {
         self.writes = writes
         self.runsDecodedData = runsDecodedData
         self.executesCode = executesCode
-        self.text = words.joined(separator: " ") + (heredoc.map { "\n" + $0 } ?? "")
+        self.text = Self.text(words, heredoc: heredoc)
     }
 
     public var description: String { text }
@@ -33,9 +33,41 @@ public struct SimpleCommand: Hashable, Sendable, CustomStringConvertible {
     /// The arguments after the program.
     public var arguments: ArraySlice<String> { words.dropFirst() }
 
+    /// `words` joined by spaces, then a newline and `heredoc`: written byte by byte into one string of the right size.
+    static func text(_ words: [String], heredoc: String?) -> String {
+        var count = max(0, words.count - 1) + (heredoc.map { 1 + $0.utf8.count } ?? 0)
+        for word in words { count += word.utf8.count }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var at = 0
+            func put(_ string: String) {
+                var string = string
+                string.withUTF8 { bytes in
+                    for byte in bytes {
+                        buffer[at] = byte
+                        at += 1
+                    }
+                }
+            }
+            for (index, word) in words.enumerated() {
+                if index > 0 {
+                    buffer[at] = UInt8(ascii: " ")
+                    at += 1
+                }
+                put(word)
+            }
+            if let heredoc {
+                buffer[at] = UInt8(ascii: "\n")
+                at += 1
+                put(heredoc)
+            }
+            return at
+        }
+    }
+
     /// A path's last component: `/usr/sbin/iptables` → `iptables`.
     static func baseName(_ word: String) -> String {
-        guard let slash = word.utf8.lastIndex(of: UInt8(ascii: "/")) else { return word }
-        return String(word[word.utf8.index(after: slash)...])
+        var bytes = word
+        guard let slash = bytes.withUTF8({ $0.lastIndex(of: UInt8(ascii: "/")) }) else { return word }
+        return String(word[word.utf8.index(word.utf8.startIndex, offsetBy: slash + 1)...])
     }
 }

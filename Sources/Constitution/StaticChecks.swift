@@ -55,120 +55,88 @@ enum StaticScanner {
         return list
     }()
 
-    /// The literals' bytes one after the other, and for each folded first byte pair, 1 + its
-    /// bucket of literal indices (flattened), or 0: read through buffer pointers in the hot loop.
-    private struct Tables {
-        var bytes: [UInt8] = []
-        var starts: [Int] = [0]
-        var triggers: [Trigger] = []
-        var pairs = [UInt8](repeating: 0, count: 65536)
-        /// One bit per pair that starts a literal (8 KB: the hot test stays in L1).
-        var bits = [UInt64](repeating: 0, count: 1024)
-        var bucketStarts: [Int] = [0]
-        var items: [Int] = []
-    }
+    /// The words the checks look for, in the order of ``literals``: a ``LiteralScanner`` reports them by index in this list.
+    /// Each has three bytes or more, so that a scanner reports those found at one position in this order.
+    static let words: [String] = literals.map { String(decoding: $0.bytes, as: UTF8.self) }
 
-    private static let tables: Tables = {
-        var t = Tables()
-        var buckets: [[Int]] = []
-        for (index, literal) in literals.enumerated() {
-            t.bytes += literal.bytes
-            t.starts.append(t.bytes.count)
-            t.triggers.append(literal.trigger)
-            let key = Int(literal.bytes[0] | 0x20) << 8 | Int(literal.bytes[1] | 0x20)
-            if t.pairs[key] == 0 {
-                buckets.append([])
-                t.pairs[key] = UInt8(buckets.count)
-            }
-            buckets[Int(t.pairs[key]) - 1].append(index)
-        }
-        for bucket in buckets { t.bucketStarts.append(t.bucketStarts.last! + bucket.count) }
-        t.items = buckets.flatMap { $0 }
-        for key in t.pairs.indices where t.pairs[key] != 0 { t.bits[key >> 6] |= 1 << UInt64(key & 63) }
-        return t
-    }()
+    /// A scanner of ``words`` alone, for ``scan(_:secrets:obfuscation:)``; a constitution's scanner also finds them.
+    private static let scanner = LiteralScanner(words)
 
     /// Runs the checks asked for over `text`.
     static func scan(_ text: String, secrets: Bool, obfuscation: Bool) -> StaticFindings {
-        var findings = StaticFindings()
-        guard secrets || obfuscation else { return findings }
+        guard secrets || obfuscation else { return StaticFindings() }
         var text = text
-        let t = tables
-        text.withUTF8 { b in
+        return text.withUTF8 { b in
+            var scan = Scan(secrets: secrets, obfuscation: obfuscation)
+            scanner.forEachOccurrence(in: b) { index, i in scan.visit(index, at: i, in: b) }
+            return scan.finish(b)
+        }
+    }
+
+    /// The checks over one text, fed every occurrence of ``words`` in it by position (and at one position in word order),
+    /// as a ``LiteralScanner`` reports them: each check keeps its first finding.
+    struct Scan {
+        let secrets: Bool
+        let obfuscation: Bool
+        private var findings = StaticFindings()
+        /// Where exec/eval is called on something not decoded on the spot.
+        private var execCalls: [Int] = []
+
+        init(secrets: Bool, obfuscation: Bool) {
+            self.secrets = secrets
+            self.obfuscation = obfuscation
+        }
+
+        /// At word `index` of ``words``, found at byte `i` of `b`.
+        mutating func visit(_ index: Int, at i: Int, in b: UnsafeBufferPointer<UInt8>) {
             guard b.count >= 2 else { return }
-            var execCalls: [Int] = []
-            t.pairs.withUnsafeBufferPointer { pairs in
-            t.bits.withUnsafeBufferPointer { bits in
-            t.bytes.withUnsafeBufferPointer { bytes in
-            t.starts.withUnsafeBufferPointer { starts in
-            t.bucketStarts.withUnsafeBufferPointer { bucketStarts in
-            t.items.withUnsafeBufferPointer { items in
-            var i = 0
-            let last = b.count - 1
-            while i < last {
-                let key = Int(b[i] | 0x20) << 8 | Int(b[i + 1] | 0x20)
-                if bits[key >> 6] & (1 << UInt64(key & 63)) == 0 { i += 1; continue }
-                let slot = Int(pairs[key])
-                if slot == 0 { i += 1; continue }
-                for item in bucketStarts[slot - 1]..<bucketStarts[slot] {
-                    let index = items[item]
-                    let start = starts[index], length = starts[index + 1] - start
-                    guard i + length <= b.count else { continue }
-                    var k = 0
-                    while k < length, lower(b[i + k]) == bytes[start + k] { k += 1 }
-                    guard k >= length else { continue }
-                    let literal = (bytes: UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]), trigger: t.triggers[index])
-                    switch literal.trigger {
-                    case .secretName where secrets && findings.secret == nil:
-                        findings.secret = secretAssignment(b, i, literal.bytes.count)
-                    case .privateKeyBlock where secrets && findings.secret == nil:
-                        if contains(b, from: i, within: 60, "PRIVATE KEY-----") {
-                            findings.secret = "a private key block at line \(line(b, i))"
-                        }
-                    case .fixedToken where secrets && findings.secret == nil:
-                        findings.secret = fixedToken(b, i).map { "\($0) at line \(line(b, i))" }
-                    case .urlPassword where secrets && findings.secret == nil:
-                        if urlPassword(b, i) { findings.secret = "a password inside a URL at line \(line(b, i))" }
-                    case .execCall where obfuscation && findings.obfuscated == nil:
-                        if let argument = callArgument(b, i, literal.bytes.count), !argument.isEmpty {
-                            if decodes(b, argument) {
-                                findings.obfuscated = "\(String(decoding: b[i..<(i + 4)], as: UTF8.self)) of decoded data at line \(line(b, i))"
-                            } else {
-                                execCalls.append(i)
-                            }
-                        }
-                    case .dynamicImport where obfuscation && findings.obfuscated == nil:
-                        if let argument = callArgument(b, i, literal.bytes.count), dangerousImport(b, argument) {
-                            findings.obfuscated = "a dynamic import of a system module at line \(line(b, i))"
-                        }
-                    case .builtins where obfuscation && findings.obfuscated == nil:
-                        let after = i + literal.bytes.count
-                        var before = i
-                        while before > 0, b[before - 1] == 32 { before -= 1 }
-                        let viaGetattr = before >= 8 && String(decoding: b[(before - 8)..<before], as: UTF8.self) == "getattr("
-                        if viaGetattr || (after < b.count && (b[after] == UInt8(ascii: "[") || b[after] == UInt8(ascii: "."))) {
-                            findings.obfuscated = "code reached through __builtins__ at line \(line(b, i))"
-                        }
-                    case .shellDecode where obfuscation && findings.obfuscated == nil:
-                        if shellDecodePipe(b, i) { findings.obfuscated = "base64-decoded data piped into a shell at line \(line(b, i))" }
-                    default:
-                        break
+            switch StaticScanner.literals[index].trigger {
+            case .secretName where secrets && findings.secret == nil:
+                findings.secret = secretAssignment(b, i, StaticScanner.literals[index].bytes.count)
+            case .privateKeyBlock where secrets && findings.secret == nil:
+                if contains(b, from: i, within: 60, "PRIVATE KEY-----") {
+                    findings.secret = "a private key block at line \(line(b, i))"
+                }
+            case .fixedToken where secrets && findings.secret == nil:
+                findings.secret = fixedToken(b, i).map { "\($0) at line \(line(b, i))" }
+            case .urlPassword where secrets && findings.secret == nil:
+                if urlPassword(b, i) { findings.secret = "a password inside a URL at line \(line(b, i))" }
+            case .execCall where obfuscation && findings.obfuscated == nil:
+                if let argument = callArgument(b, i, StaticScanner.literals[index].bytes.count), !argument.isEmpty {
+                    if decodes(b, argument) {
+                        findings.obfuscated = "\(String(decoding: b[i..<(i + 4)], as: UTF8.self)) of decoded data at line \(line(b, i))"
+                    } else {
+                        execCalls.append(i)
                     }
                 }
-                i += 1
+            case .dynamicImport where obfuscation && findings.obfuscated == nil:
+                if let argument = callArgument(b, i, StaticScanner.literals[index].bytes.count), dangerousImport(b, argument) {
+                    findings.obfuscated = "a dynamic import of a system module at line \(line(b, i))"
+                }
+            case .builtins where obfuscation && findings.obfuscated == nil:
+                let after = i + StaticScanner.literals[index].bytes.count
+                var before = i
+                while before > 0, b[before - 1] == 32 { before -= 1 }
+                let viaGetattr = before >= 8 && String(decoding: b[(before - 8)..<before], as: UTF8.self) == "getattr("
+                if viaGetattr || (after < b.count && (b[after] == UInt8(ascii: "[") || b[after] == UInt8(ascii: "."))) {
+                    findings.obfuscated = "code reached through __builtins__ at line \(line(b, i))"
+                }
+            case .shellDecode where obfuscation && findings.obfuscated == nil:
+                if shellDecodePipe(b, i) { findings.obfuscated = "base64-decoded data piped into a shell at line \(line(b, i))" }
+            default:
+                break
             }
-            }
-            }
-            }
-            }
-            }
-            }
+        }
+
+        /// The findings, once every word has been visited.
+        mutating func finish(_ b: UnsafeBufferPointer<UInt8>) -> StaticFindings {
+            guard b.count >= 2 else { return StaticFindings() }
             // exec/eval of a variable, with a decoder in the same text: the two-step form.
             if obfuscation, findings.obfuscated == nil, let first = execCalls.first, decodes(b, 0..<b.count) {
                 findings.obfuscated = "exec/eval of data decoded in the same text at line \(line(b, first))"
             }
+            return findings
         }
-        return findings
     }
 
     // MARK: Helpers
@@ -262,10 +230,15 @@ enum StaticScanner {
     private static func looksSecret(_ value: ArraySlice<UInt8>, quoted: Bool, weak: Bool) -> Bool {
         guard value.count >= (quoted ? 4 : 8), value.count <= 300 else { return false }
         let lowered = value.map(lower)
+        // A placeholder at the start, or (four bytes or more) anywhere: compared in place, without a copy per position.
+        func holds(_ placeholder: [UInt8], at s: Int) -> Bool {
+            for k in 0..<placeholder.count where lowered[s + k] != placeholder[k] { return false }
+            return true
+        }
         for placeholder in placeholders where lowered.count >= placeholder.count {
-            if placeholder == lowered.prefix(placeholder.count).map({ $0 }) { return false }
-            if placeholder.count >= 4, lowered.count >= placeholder.count {
-                for s in 0...(lowered.count - placeholder.count) where Array(lowered[s..<(s + placeholder.count)]) == placeholder { return false }
+            if holds(placeholder, at: 0) { return false }
+            if placeholder.count >= 4 {
+                for s in 0...(lowered.count - placeholder.count) where holds(placeholder, at: s) { return false }
             }
         }
         if value.first == 36 { return false }  // $VAR

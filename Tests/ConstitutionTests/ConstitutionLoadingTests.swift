@@ -148,4 +148,96 @@ struct ConstitutionLoadingTests {
         #expect(throws: ConfigError.self) { try Action.parse(json: Data("[1]".utf8), file: "a.json") }
         #expect(try action.digest() == Digest.sha256(try CanonicalJSON.string(action)))
     }
+
+    @Test("an expression with start literals is tried only where they occur, with the answer of a run on the whole text")
+    func anchoredTries() throws {
+        #expect(StartLiterals.of(#"(?i)\b(drop\s+(database|table)|truncate\s+table)\b"#) == ["drop", "truncate"])
+        #expect(StartLiterals.of(#"(?m)^from\s+os"#) == ["from"])
+        #expect(StartLiterals.of(#"\bip\s+route"#) == nil, "two bytes are too few")
+        #expect(StartLiterals.of(#"(^|\s)/etc/shadow\b"#) == nil)
+        #expect(StartLiterals.of(#"(?<=x)abc"#) == nil)
+        #expect(StartLiterals.of(#"abc\s+^def"#) == nil, "a ^ past the start")
+        #expect(StartLiterals.of(#"(?x) drop"#) == nil)
+        let yaml = #"""
+            immutable_constraints:
+              - id: x
+                rule: r
+                match:
+                  - content: ['(?i)\b(drop\s+(database|table)|truncate\s+table)\b', '(?m)^from\s+os\s+import\b', '^import\s+os$',
+                              '(?i)token\s*=\s*\S+$', 'abc(?=\s*xyz)', 'end\b']
+            """#
+        let constitution = try Constitution.parse(yaml, file: "C.yaml")
+        let filler = String(repeating: "x = compute(value) + 1\n", count: 20)
+        var texts: [String] = []
+        for phrase in ["DROP TABLE users", "drop" + String(repeating: " ", count: 300) + "table", "drop tablex", "from os import path",
+                       "import os", "token = abc123", "token = ", "abc   xyz", "abc" + String(repeating: " ", count: 400) + "xyz", "the end",
+                       "endless", "truncate\ttable t"] {
+            for cut in [0, 1, 200, 250, 255, 256, 257, filler.utf8.count] {
+                let head = String(filler.utf8.prefix(cut))!
+                texts.append(head + phrase + String(filler.utf8.dropFirst(cut))!)
+                texts.append(head + phrase)
+                texts.append(filler + head + phrase)
+            }
+        }
+        for text in texts {
+            let literals = constitution.scanner.firstPositions(text)
+            for index in constitution.patterns.indices where constitution.startLiterals[index] != nil {
+                #expect(constitution.run(pattern: index, on: text, literals: literals) == constitution.patterns[index].matches(text),
+                        "/\(constitution.patterns[index].source)/ on \(text.suffix(60).debugDescription)")
+            }
+        }
+    }
+
+    @Test("the literal scanner finds what a plain search finds, two-byte literals and the last bytes too")
+    func literalScanner() {
+        let words = ["ab", "abc", "xyz", "zz", "token", "TOKEN_x", "q"]
+        let scanner = LiteralScanner(words)
+        for text in ["", "a", "ab", "zz", "xAbCx", "..zZ", "tokens and Token_X", "abcabc xyz", String(repeating: "-", count: 40) + "zz",
+                     String(repeating: "ab", count: 30) + "xy" + "z"] {
+            let lowered = Array(text.lowercased().utf8)
+            let expected = words.map { word -> Int32 in
+                let w = Array(word.lowercased().utf8)
+                guard w.count >= 2, lowered.count >= w.count else { return -1 }
+                for i in 0...(lowered.count - w.count) where Array(lowered[i..<(i + w.count)]) == w { return Int32(i) }
+                return -1
+            }
+            #expect(scanner.firstPositions(text) == expected, "\(text)")
+        }
+        // Random literals and texts over a small alphabet, so that they occur often, overlap, and sit at the ends.
+        var seed: UInt64 = 42
+        func random(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        let alphabet = Array("abcAB-_ ".utf8)
+        for _ in 0..<200 {
+            let literals = (0..<(1 + random(8))).map { _ in String(decoding: (0..<(2 + random(4))).map { _ in alphabet[random(alphabet.count)] }, as: UTF8.self) }
+            let text = String(decoding: (0..<random(300)).map { _ in alphabet[random(alphabet.count)] }, as: UTF8.self)
+            let lowered = Array(text.lowercased().utf8)
+            let expected = literals.map { word -> Int32 in
+                let w = Array(word.lowercased().utf8)
+                guard lowered.count >= w.count else { return -1 }
+                for i in 0...(lowered.count - w.count) where Array(lowered[i..<(i + w.count)]) == w { return Int32(i) }
+                return -1
+            }
+            #expect(LiteralScanner(literals).firstPositions(text) == expected, "\(literals) in \(text.debugDescription)")
+        }
+    }
+
+    @Test("glob sets and name tables answer as globs and dictionaries do")
+    func globSetsAndNameTables() {
+        let globs = ["*.db", "/etc/**", "CONSTITUTION.yaml", "**/.crucible/keys/**", "src/[a-c]*.py", "a?c", "**"].map { Glob($0) }
+        for path in ["x.db", "dir/x.db", "/etc/hosts", "CONSTITUTION.yaml", "a/CONSTITUTION.yaml", "w/.crucible/keys/k", "src/b1.py",
+                     "src/d.py", "abc", "a/c", "", "é.db"] {
+            #expect(GlobSet(globs).matchesAny(path) == globs.contains { $0.matches(path) }, "\(path)")
+            for (index, glob) in globs.enumerated() { #expect(GlobSet(globs).matches(index, path) == glob.matches(path), "\(path)") }
+        }
+        // `**/` may match nothing: its `/` is no part of the literal suffix a path must end with.
+        #expect(Glob("**/.crucible/keys").matches(".crucible/keys") && Glob("a/**/b").matches("a/b") && Glob("**/x").matches("x"))
+        #expect(GlobSet([Glob("**/.crucible/keys")]).matchesAny(".crucible/keys") && GlobSet([Glob("a/**/b")]).matchesAny("a/b"))
+        #expect(!Glob("a/**/b").matches("a/c") && !Glob("*.db").matches("db") && Glob("*.db").matches(".db"))
+        let table = NameTable(["ls": 1, "git": 2, "K": 3])
+        #expect(table["ls"] == 1 && table["git"] == 2 && table["gi"] == nil && table[""] == nil)
+        #expect(table["\u{212A}"] == 3, "the Kelvin sign is canonically K, as for a Dictionary")
+    }
 }

@@ -1,7 +1,9 @@
 // Decisions per second of the default constitution on one core, over a realistic mix: commands
 // with chains, pipes and wrappers; patches of a few KB of code; config updates; the other types.
 //
-//     swift run -c release --package-path Benchmarks constitution-decide [SECONDS]
+//     swift run -c release --package-path Benchmarks constitution-decide [SECONDS] [--each]
+//
+// `--each` first prints each action's own time.
 import Constitution
 import CrucibleCore
 import Foundation
@@ -91,6 +93,14 @@ func run(_ subset: [Action], for seconds: Double) -> (Double, Int) {
 }
 
 _ = run(actions.map(\.1), for: 0.3)  // warm-up
+if CommandLine.arguments.contains("--each") {
+    // Where the time goes: each action of the mix on its own.
+    for (kind, action) in actions {
+        let (rate, _) = run([action], for: 0.05)
+        let what = (action.command ?? action.path ?? action.target ?? action.type).prefix(40)
+        print(String(format: "  %8.2f µs  %@ %@ -> %@", 1e6 / rate, kind, String(what), constitution.decide(action).decision.rawValue))
+    }
+}
 var tally: [String: Int] = [:]
 for (_, action) in actions { tally[constitution.decide(action).decision.rawValue, default: 0] += 1 }
 print("decisions in the mix: \(tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
