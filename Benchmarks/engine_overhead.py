@@ -72,7 +72,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=".build/release/crucible")
     parser.add_argument("--seconds", type=float, default=1.0, help="CPU seconds each benchmark run burns")
-    parser.add_argument("--iterations", type=int, default=12)
+    parser.add_argument("--iterations", type=int, default=24, help="proposals per run; fewer leave --jobs 2 too little to fill both slots")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
 
