@@ -64,12 +64,7 @@ extension Governance {
             return entry("stopped", "emergency stop: \(try event.payload(as: EmergencyStop.self).reason)")
         case .resumed:
             let resumed = try event.payload(as: Resumed.self)
-            let valid = (try? trustedKey()).map { trusted in
-                trusted == resumed.approverKey && stops[resumed.stop].map { stop in
-                    Signing.verify(signature: resumed.signature, of: Data(Resumed.message(stop: stop.seq, prev: stop.prev).utf8),
-                                   publicKey: trusted)
-                } == true
-            } ?? false
+            let valid = stops[resumed.stop].map { isValid(resumed, of: $0) } ?? false
             return entry("resumed", violation: !valid,
                          "resumed after the stop at #\(resumed.stop)\(valid ? "" : " — signature does not verify against the trusted key; ignored")")
         default:

@@ -205,7 +205,8 @@ public struct Governance: Sendable {
     /// Whether a stop has been asked for since the loop last looked: the marker file, cheap to test.
     public var stopRequested: Bool { access(stopMarkerPath, F_OK) == 0 }
 
-    private func isValid(_ resumed: Resumed, of stop: Event) -> Bool {
+    /// Whether `resumed` is signed by the trusted key for exactly `stop`.
+    func isValid(_ resumed: Resumed, of stop: Event) -> Bool {
         guard let trusted = try? trustedKey(), trusted == resumed.approverKey else { return false }
         return Signing.verify(signature: resumed.signature, of: Data(Resumed.message(stop: stop.seq, prev: stop.prev).utf8),
                               publicKey: trusted)

@@ -14,7 +14,7 @@ extension EvolutionLoop {
     /// (`evolution.approvals: queue`, the loop goes on and evaluates it once granted) or a recorded
     /// skip (`skip`).
     func decide(_ patch: Patch, parent: Int, iteration: Int, usage: [ModelUsage]?) async throws -> String? {
-        let action = Action(evaluating: patch, inWorkspace: patch.paths.allSatisfy(workspace.isEditable))
+        let action = action(evaluating: patch)
         let decision = await constitution.decide(action, judge: judge)
         let digest = try action.digest()
         try ledger.append(DecisionMade(iteration: iteration, actionType: action.type, actionDigest: digest, decision: decision))
@@ -37,6 +37,11 @@ extension EvolutionLoop {
                                                             timeout: decision.timeout ?? Governance.defaultTimeout))
             return "\(Self.awaitingPrefix) a\(event.seq): \(reason)"
         }
+    }
+
+    /// The action of evaluating `patch` in this workspace's sandbox.
+    func action(evaluating patch: Patch) -> Action {
+        Action(evaluating: patch, inWorkspace: patch.paths.allSatisfy(workspace.isEditable))
     }
 
     /// How ``decide(_:parent:iteration:usage:)`` begins the reason of a proposal it queued.

@@ -117,7 +117,8 @@ public struct EvolutionLoop: Sendable {
         var stopReason: String?
         var last = until
         let hacking = try ObjectiveHackingCheck(workspace: workspace)
-        var consumed = try consumedApprovals()
+        // Read from the ledger only once a grant is seen: most runs never have one.
+        var consumed: Set<Int64>?
         // Children waiting in the approval queue are not proposed again.
         var queued: Set<String> = []
         for item in try governance.currentApprovals() where item.state == .pending {
@@ -189,12 +190,13 @@ public struct EvolutionLoop: Sendable {
 
             // A patch a human has approved since it was queued is evaluated before new work.
             let newest = try ledger.events(of: [.approvalGranted], from: grantsSeen + 1).last?.seq
-            if let newest, let approved = try approvedPatches(consumed: consumed).first {
-                consumed.insert(approved.id)
+            if let newest, consumed == nil { consumed = try consumedApprovals() }
+            if let newest, let approved = try approvedPatches(consumed: consumed ?? []).first {
+                consumed?.insert(approved.id)
                 let request = approved.request
                 let parent = request.parent!, patch = request.patch!
                 let parentTree = try model.tree(of: parent)
-                let action = Action(evaluating: patch, inWorkspace: patch.paths.allSatisfy(workspace.isEditable))
+                let action = action(evaluating: patch)
                 let decision = await constitution.decide(action, judge: judge)
                 try ledger.append(DecisionMade(iteration: iteration, actionType: action.type, actionDigest: try action.digest(),
                                                decision: decision))
@@ -326,7 +328,8 @@ public struct EvolutionLoop: Sendable {
     private func haltIfStopped() throws {
         guard evaluator.stop.isEngaged else { return }
         if let stop = try governance.stopInForce() { throw EmergencyStopped(seq: stop.seq, time: stop.time, reason: stop.stop.reason) }
-        throw EmergencyStopped(seq: 0, time: "", reason: "stop requested")
+        // The marker without a recorded stop (written by hand): halt all the same, saying so.
+        throw EmergencyStopped(seq: 0, time: Governance.timeString(Date()), reason: ".crucible/STOP appeared with no EmergencyStop in the ledger")
     }
 
     /// Records an evaluation's outcome and returns the variant's new status.
