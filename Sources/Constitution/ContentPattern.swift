@@ -147,9 +147,10 @@ enum StartLiterals {
         q == "?" || q == "*" || (q == "{" && (after == "0" || after == ","))
     }
 
-    /// The index of the `)` that closes the group opening at `open`.
-    private static func closing(_ chars: ArraySlice<Character>, from open: Int) -> Int? {
-        var depth = 0, inClass = false, i = open
+    /// Calls `body` with each character of `chars` from `start` on that is neither escaped nor
+    /// inside a character class, until it returns false.
+    private static func forEachOutsideClasses(_ chars: ArraySlice<Character>, from start: Int, _ body: (Int, Character) -> Bool) {
+        var inClass = false, i = start
         while i < chars.endIndex {
             let c = chars[i]
             if c == "\\" { i += 2; continue }
@@ -157,15 +158,26 @@ enum StartLiterals {
                 if c == "]" { inClass = false }
             } else if c == "[" {
                 inClass = true
-            } else if c == "(" {
-                depth += 1
-            } else if c == ")" {
-                depth -= 1
-                if depth == 0 { return i }
+            } else if !body(i, c) {
+                return
             }
             i += 1
         }
-        return nil
+    }
+
+    /// The index of the `)` that closes the group opening at `open`.
+    private static func closing(_ chars: ArraySlice<Character>, from open: Int) -> Int? {
+        var depth = 0
+        var close: Int?
+        forEachOutsideClasses(chars, from: open) { i, c in
+            if c == "(" { depth += 1 }
+            if c == ")" {
+                depth -= 1
+                if depth == 0 { close = i }
+            }
+            return close == nil
+        }
+        return close
     }
 
     /// Whether every character class is closed, starts with neither `]` nor `^]`, and holds no nested `[`.
@@ -189,18 +201,9 @@ enum StartLiterals {
     /// The positions of `target` in `chars` that are neither escaped nor inside a character class.
     private static func unescapedOutsideClasses(_ chars: [Character], _ target: Character) -> [Int] {
         var result: [Int] = []
-        var inClass = false, i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c == "\\" { i += 2; continue }
-            if inClass {
-                if c == "]" { inClass = false }
-            } else if c == "[" {
-                inClass = true
-            } else if c == target {
-                result.append(i)
-            }
-            i += 1
+        forEachOutsideClasses(chars[...], from: 0) { i, c in
+            if c == target { result.append(i) }
+            return true
         }
         return result
     }
