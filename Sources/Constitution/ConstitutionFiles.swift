@@ -48,8 +48,12 @@ public struct ConstitutionFiles: Sendable {
         guard fd >= 0 else { throw ConfigError(file: privateKeyPath, message: "cannot create: \(String(cString: strerror(errno)))") }
         let bytes = Array((privateKey + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let failure = written < 0 ? String(cString: strerror(errno)) : "only \(written) of \(bytes.count) bytes written"
         close(fd)
-        guard written == bytes.count else { throw ConfigError(file: privateKeyPath, message: "could not be written") }
+        guard written == bytes.count else {
+            unlink(privateKeyPath)  // a partial key would make every later `keys generate` refuse
+            throw ConfigError(file: privateKeyPath, message: "could not be written: \(failure)")
+        }
         try Data((publicKey + "\n").utf8).write(to: URL(fileURLWithPath: publicKeyPath), options: .withoutOverwriting)
         return (privateKeyPath, publicKeyPath)
     }
@@ -78,7 +82,11 @@ public struct ConstitutionFiles: Sendable {
     /// Checks the signature of CONSTITUTION.yaml against the trusted public key.
     /// - Throws: `ConfigError` naming what is missing or what does not verify, in one line.
     public func verify() throws {
-        let data = try read(constitutionPath, missing: "no such file")
+        try verify(try read(constitutionPath, missing: "no such file"))
+    }
+
+    /// Checks that `data`, the bytes of CONSTITUTION.yaml, carry the trusted key's signature.
+    private func verify(_ data: Data) throws {
         let signature = try String(decoding: read(signaturePath, missing: "missing; sign the constitution with `crucible constitution sign`"),
                                    as: UTF8.self)
         let key = try String(decoding: read(trustedKeyPath, missing: "no trusted public key; run `crucible keys generate`, then sign"),
@@ -93,8 +101,9 @@ public struct ConstitutionFiles: Sendable {
     /// - Throws: `ConfigError` when the file does not verify or does not parse.
     public func load() throws -> Constitution {
         guard exists else { return .standard }
-        try verify()
+        // One read: the bytes parsed are the bytes whose signature was checked.
         let data = try read(constitutionPath, missing: "no such file")
+        try verify(data)
         return try Constitution.parse(try text(data, constitutionPath), file: constitutionPath)
     }
 

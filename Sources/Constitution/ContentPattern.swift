@@ -409,8 +409,6 @@ struct LiteralScanner: Sendable {
         self.items = buckets.flatMap { $0 }
     }
 
-    var isEmpty: Bool { count == 0 }
-
     /// Folding with `| 0x20` makes both cases of a letter one key (and, harmlessly, a few other bytes too: the key only
     /// chooses which literals to compare).
     @inline(__always) private static func pairKey(_ a: UInt8, _ b: UInt8) -> Int {

@@ -28,14 +28,20 @@ extension Constitution {
         let judged = Set(judgedRules.map(\.id))
         let matched = decision.rules.filter { judged.contains($0) }
         guard !matched.isEmpty else { return decision }
-        guard let judge, let digest = try? action.digest() else {
+        let digest: String
+        do {
+            guard judge != nil else { throw JudgeUnavailable() }
+            digest = try action.digest()
+        } catch {
             var standing = decision
-            standing.reasons.append("judged rules stand without a model to judge them: \(matched.joined(separator: ", "))")
+            let why = error is JudgeUnavailable ? "without a model to judge them" : "(the action has no digest: \(error))"
+            standing.reasons.append("judged rules stand \(why): \(matched.joined(separator: ", "))")
             return standing
         }
+        let judge = judge!
         var standing: [Rule] = [], notes: [String] = []
         for id in matched {
-            guard let rule = rules.first(where: { $0.id == id }) else { continue }
+            guard let rule = rule(id) else { continue }
             do {
                 if try await judge.violates(principle: rule.principle ?? rule.sentence, ruleID: id, action: action, actionDigest: digest) {
                     standing.append(rule)
@@ -70,3 +76,5 @@ extension Constitution {
         return result
     }
 }
+
+private struct JudgeUnavailable: Error {}

@@ -519,7 +519,7 @@ private struct Lexer {
     static let plainWrapperOptions: Set<String> = ["-a"]
     static let niceOptions: Set<String> = ["-n", "--adjustment"]
     static let ioniceOptions: Set<String> = ["-c", "-n", "-t", "--class", "--classdata"]
-    static let schedulerOptions: Set<String> = ["-p", "-g", "--unit", "-u", "--property", "-p", "--cpunodebind", "--membind"]
+    static let schedulerOptions: Set<String> = ["-p", "-g", "--unit", "-u", "--property", "--cpunodebind", "--membind"]
     static let stdbufOptions: Set<String> = ["-i", "-o", "-e"]
     static let timeoutOptions: Set<String> = ["-s", "-k", "--signal", "--kill-after"]
     static let chrootOptions: Set<String> = ["-w", "--timeout", "-E", "--userspec", "--groups"]

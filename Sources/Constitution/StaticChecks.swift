@@ -59,20 +59,6 @@ enum StaticScanner {
     /// Each has three bytes or more, so that a scanner reports those found at one position in this order.
     static let words: [String] = literals.map { String(decoding: $0.bytes, as: UTF8.self) }
 
-    /// A scanner of ``words`` alone, for ``scan(_:secrets:obfuscation:)``; a constitution's scanner also finds them.
-    private static let scanner = LiteralScanner(words)
-
-    /// Runs the checks asked for over `text`.
-    static func scan(_ text: String, secrets: Bool, obfuscation: Bool) -> StaticFindings {
-        guard secrets || obfuscation else { return StaticFindings() }
-        var text = text
-        return text.withUTF8 { b in
-            var scan = Scan(secrets: secrets, obfuscation: obfuscation)
-            scanner.forEachOccurrence(in: b) { index, i in scan.visit(index, at: i, in: b) }
-            return scan.finish(b)
-        }
-    }
-
     /// The checks over one text, fed every occurrence of ``words`` in it by position (and at one position in word order),
     /// as a ``LiteralScanner`` reports them: each check keeps its first finding.
     struct Scan {

@@ -5,6 +5,9 @@ public struct TaskResult: Codable, Hashable, Sendable {
     public var score: Double?
     public var detail: String?
 
+    /// Whether the task failed: said so, or scored below full marks without saying.
+    public var failed: Bool { passed == false || (passed == nil && (score ?? 1) < 1) }
+
     public init(id: String, passed: Bool? = nil, score: Double? = nil, detail: String? = nil) {
         self.id = id
         self.passed = passed

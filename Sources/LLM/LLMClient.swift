@@ -83,7 +83,12 @@ public struct LLMClient: Sendable {
             return ChatResult(completion: completion, cached: true, usage: TokenUsage(cachedCalls: 1))
         }
         let completion = try await limiter.run { try await completeWithRetries(request) }
-        try cache?.store(completion, request: body(for: request), for: key)
+        // The answer is paid for: a cache that cannot be written (a full disk) costs the replay, not the answer.
+        do {
+            try cache?.store(completion, request: body(for: request), for: key)
+        } catch {
+            FileHandle.standardError.write(Data("crucible: warning: the response cache could not be written: \(error)\n".utf8))
+        }
         return ChatResult(completion: completion, cached: false, usage: usage(of: completion, request: request))
     }
 

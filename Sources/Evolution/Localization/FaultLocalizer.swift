@@ -25,7 +25,7 @@ public enum FaultLocalizer {
     /// Whether some task of the score failed, or some benchmark failed as a whole.
     public static func hasFailures(_ score: Score) -> Bool {
         score.benchmarks.contains { benchmark in
-            benchmark.score == nil || benchmark.tasks.contains { $0.passed == false || ($0.passed == nil && ($0.score ?? 1) < 1) }
+            benchmark.score == nil || benchmark.tasks.contains(where: \.failed)
         }
     }
 
@@ -34,7 +34,7 @@ public enum FaultLocalizer {
     public static func failureText(_ score: Score) -> String {
         var text = ""
         for benchmark in score.benchmarks {
-            for task in benchmark.tasks where task.passed == false || (task.passed == nil && (task.score ?? 1) < 1) {
+            for task in benchmark.tasks where task.failed {
                 text += (task.detail ?? "") + "\n" + task.id + "\n"
             }
             if benchmark.score == nil || benchmark.tasks.isEmpty {

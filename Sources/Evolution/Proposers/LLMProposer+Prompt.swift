@@ -91,7 +91,7 @@ extension LLMProposer {
             if benchmark.timedOut { line += ", timed out" }
             if let error = benchmark.error { line += ", error: \(error)" }
             out.append(line)
-            let failing = benchmark.tasks.filter { $0.passed == false || ($0.passed == nil && ($0.score ?? 1) < 1) }
+            let failing = benchmark.tasks.filter(\.failed)
             for task in failing.prefix(20) {
                 let detail = Self.tail(task.detail ?? "", 1200)
                 let entry = "  - failing task \(task.id)\(task.score.map { " (score \(Format.score($0)))" } ?? "")" +
