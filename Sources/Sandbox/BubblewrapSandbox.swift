@@ -190,8 +190,8 @@ public struct BubblewrapSandbox: Sandbox {
 
         var plan = LaunchPlan(path: bwrapPath, arguments: arguments, environment: environment, workdir: "/")
         plan.extraDescriptors = extra
-        plan.cgroupProcs = try group?.procsFiles() ?? []
-        defer { plan.cgroupProcs.forEach { close($0) } }
+        plan.cgroupJoins = try group?.joinFiles() ?? []
+        defer { plan.cgroupJoins.forEach { close($0) } }
         plan.resourceLimits = rlimits
         plan.stages = stages
         if asRoot { plan.credentials = (Self.sandboxID, Self.sandboxID) }

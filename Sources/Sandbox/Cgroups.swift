@@ -152,15 +152,22 @@ final class CgroupGroup: @unchecked Sendable {
         }
     }
 
-    /// Open `cgroup.procs` files, for the child to join before it executes the program.
-    func procsFiles() throws -> [Int32] {
+    /// Open files through which the child joins the group before it executes the program, by writing "0" (itself).
+    ///
+    /// On v1 that is `tasks`, not `cgroup.procs`: the child of `vfork` is a single thread, so moving the thread
+    /// moves the process, and the kernel moves the current thread without the global write lock that moving a
+    /// whole thread group takes (`cgroup_threadgroup_rwsem`, whose write side waits out an RCU grace period —
+    /// 5–15 ms at the first join of every `crucible sandbox run`, measured on this kernel). v2 has no
+    /// per-thread file outside threaded groups, so there it is `cgroup.procs`.
+    func joinFiles() throws -> [Int32] {
+        let file = version == .v1 ? "tasks" : "cgroup.procs"
         var fds: [Int32] = []
         for folder in Set(paths.values) {
-            let fd = open(folder + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
+            let fd = open(folder + "/" + file, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 let reason = String(cString: strerror(errno))
                 fds.forEach { close($0) }
-                throw SandboxError("cannot open \(folder)/cgroup.procs: \(reason)")
+                throw SandboxError("cannot open \(folder)/\(file): \(reason)")
             }
             fds.append(fd)
         }

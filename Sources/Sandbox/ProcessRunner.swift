@@ -13,8 +13,8 @@ struct LaunchPlan {
     var workdir: String
     /// Descriptors the program receives as 3, 4, ...; the runner closes its copies after the spawn.
     var extraDescriptors: [Int32] = []
-    /// Open `cgroup.procs` files the child joins before it executes the program.
-    var cgroupProcs: [Int32] = []
+    /// Open files the child writes "0" to, to join its cgroups before it executes the program (see `CgroupHost.joinFiles`).
+    var cgroupJoins: [Int32] = []
     /// Resource limits set in the child (soft and hard alike).
     var resourceLimits: [(resource: Int32, value: rlim_t)] = []
     /// Host folders the child binds on empty staging folders in a mount namespace of its own
@@ -101,7 +101,7 @@ enum ProcessRunner {
                 argv.withUnsafeBufferPointer { argv in
                     envp.withUnsafeBufferPointer { envp in
                         extras.withUnsafeBufferPointer { extras in
-                            plan.cgroupProcs.withUnsafeBufferPointer { cgroups in
+                            plan.cgroupJoins.withUnsafeBufferPointer { cgroups in
                                 limits.withUnsafeBufferPointer { limits in
                                   stageSources.withUnsafeBufferPointer { stageSources in
                                    stageTargets.withUnsafeBufferPointer { stageTargets in

@@ -16,7 +16,7 @@ typedef struct {
 } csandbox_rlimit;
 
 /// Everything the child does between fork and exec, in this order: join the cgroups (writes "0"
-/// to each open `cgroup.procs`), set the resource limits, bind `stage_sources[i]` on
+/// to each open `tasks` or `cgroup.procs`), set the resource limits, bind `stage_sources[i]` on
 /// `stage_targets[i]` in a private mount namespace of its own (while it is still root, so that
 /// folders only root can reach become reachable for the sandbox's uid), start a new session, put `stdin_fd`,
 /// `stdout_fd`, `stderr_fd` on 0, 1, 2 and `extra_fds` on 3, 4, ..., close every other
