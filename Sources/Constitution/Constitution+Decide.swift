@@ -39,8 +39,8 @@ extension Constitution {
                 }
                 let effect = effects[ref.rule]
                 if effect == .allow, allowed { continue }
-                if effect != .allow, hits[firstHit...].contains(where: { $0.rule == ref.rule }) { continue }
-                if need & Need.content != 0, !scratch.mayMatch(contentPatterns[contentRanges[ref.slot]], self) { continue }
+                if effect != .allow, hits.count > firstHit, (firstHit..<hits.count).contains(where: { hits[$0].rule == ref.rule }) { continue }
+                if need & Need.content != 0, !scratch.mayMatch(contentRanges[ref.slot], self) { continue }
                 guard let why = match(clauses[ref.slot], strict: effect == .allow, action: action, unit: unit,
                                       flag: unit == nil ? 0 : flags[ref.slot], scratch: &scratch) else { continue }
                 if effect == .allow {
@@ -124,7 +124,7 @@ extension Constitution {
                 ids.append(id)
                 sentences.append(ruleTexts[entry.rule].sentence)
             }
-            reasons.append(id + ": " + entry.why.text(self, action))
+            reasons.append("\(id): \(entry.why.text(self, action))")
         }
         reasons += extra
         return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons,
@@ -258,6 +258,24 @@ extension Constitution {
         evidenceOptions[index].allSatisfy { options in options.contains { option in evidence.contains { $0 == option } } }
     }
 
+    /// Whether the literals `present` (per literal, its first position or -1) meet every requirement group of pattern
+    /// `index`: one literal of each group occurs.
+    func requirementsMet(_ index: Int, _ present: [Int32]) -> Bool {
+        let range = requirementRanges[index]
+        var at = range.lowerBound
+        while at < range.upperBound {
+            let end = at + 1 + Int(requirementCode[at])
+            var met = false
+            for k in (at + 1)..<end where present[Int(requirementCode[k])] >= 0 {
+                met = true
+                break
+            }
+            if !met { return false }
+            at = end
+        }
+        return true
+    }
+
     /// How many anchored tries ``run(pattern:on:literals:)`` makes before it runs the expression on the whole text instead.
     static let maximumTries = 16
 
@@ -347,24 +365,25 @@ struct Scratch {
                 unitText = other
                 unitLiterals = constitution.scanner.firstPositions(other)
             }
-            return Self.satisfied(constitution.requirements[index], unitLiterals)
+            return constitution.requirementsMet(index, unitLiterals)
                 && constitution.run(pattern: index, on: other, literals: unitLiterals)
         }
         guard let text else { return false }
         if results.isEmpty { results = Array(repeatElement(-1, count: constitution.patterns.count)) }
         if results[index] >= 0 { return results[index] == 1 }
         if literals == nil { scan(constitution) }
-        let result = Self.satisfied(constitution.requirements[index], literals!) && constitution.run(pattern: index, on: text, literals: literals!)
+        let result = constitution.requirementsMet(index, literals!) && constitution.run(pattern: index, on: text, literals: literals!)
         results[index] = result ? 1 : 0
         return result
     }
 
     /// Whether one of `patterns` has its literals in the action's text: when none has, none can match, and the clause
     /// is passed over at once.
-    mutating func mayMatch(_ patterns: ArraySlice<Int>, _ constitution: Constitution) -> Bool {
+    mutating func mayMatch(_ patterns: Range<Int>, _ constitution: Constitution) -> Bool {
         guard text != nil else { return false }
         if literals == nil { scan(constitution) }
-        return patterns.contains { Self.satisfied(constitution.requirements[$0], literals!) }
+        for index in patterns where constitution.requirementsMet(constitution.contentPatterns[index], literals!) { return true }
+        return false
     }
 
     /// One pass over the text for both the patterns' literals and the static checks (the first to be asked runs it).
@@ -390,9 +409,6 @@ struct Scratch {
         literals = positions
     }
 
-    private static func satisfied(_ groups: [[Int]], _ present: [Int32]) -> Bool {
-        groups.allSatisfy { group in group.contains { present[$0] >= 0 } }
-    }
 }
 
 /// A rule that matched, and what it matched.

@@ -20,8 +20,11 @@ public struct Constitution: Sendable {
     /// pass over a text serves both.
     let scanner: LiteralScanner
     let checkWordsOffset: Int
-    /// Per pattern: its requirement groups, as indices into the scanner's literals.
-    let requirements: [[[Int]]]
+    /// Per pattern: its requirement groups, as indices into the scanner's literals, flattened so that the hot loop reads
+    /// plain integers and counts no references: pattern p's groups are `requirementCode[requirementRanges[p]]`, each
+    /// written as its length and then its literals (see ``requirementsMet(_:_:)``).
+    let requirementRanges: [Range<Int>]
+    let requirementCode: [Int32]
     /// Per pattern: the literals its matches start with (see ``StartLiterals``), as indices into the scanner's literals.
     let startLiterals: [[Int]?]
     /// Clauses as (rule, clause) pairs: those naming each action type, and those naming none.
@@ -129,7 +132,17 @@ public struct Constitution: Sendable {
             literalIndex[literal] = literals.count - 1
             return literals.count - 1
         }
-        self.requirements = patterns.map { pattern in pattern.required.map { group in group.map(index) } }
+        var requirementRanges: [Range<Int>] = [], requirementCode: [Int32] = []
+        for pattern in patterns {
+            let start = requirementCode.count
+            for group in pattern.required {
+                requirementCode.append(Int32(group.count))
+                requirementCode += group.map { Int32(index($0)) }
+            }
+            requirementRanges.append(start..<requirementCode.count)
+        }
+        self.requirementRanges = requirementRanges
+        self.requirementCode = requirementCode
         self.startLiterals = patterns.map { pattern in pattern.starts?.map(index) }
 
         var byType: [String: [ClauseRef]] = [:]
