@@ -65,7 +65,11 @@ let package = Package(
         .executableTarget(
             name: "crucible",
             dependencies: ["Evolution", "Sandbox", "Constitution", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // `--static-swift-stdlib` exports every symbol of the executable (forty thousand); the runtime's start-up then
+            // spends a millisecond and more searching them (`dladdr`) and the loader binding against them. Nothing looks
+            // a symbol of ours up by name, so a release binary exports none.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]
         ),
         .testTarget(name: "CrucibleCoreTests", dependencies: ["CrucibleCore"], swiftSettings: swiftSettings),
         .testTarget(
