@@ -117,6 +117,9 @@ extension Constitution {
 
     private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action, asking: Int? = nil) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
+        ids.reserveCapacity(entries.count)
+        sentences.reserveCapacity(entries.count)
+        reasons.reserveCapacity(entries.count + extra.count)
         for (index, entry) in entries.enumerated() {
             let id = ruleTexts[entry.rule].id
             // A rule is named once, at its first entry.
@@ -124,7 +127,11 @@ extension Constitution {
                 ids.append(id)
                 sentences.append(ruleTexts[entry.rule].sentence)
             }
-            reasons.append("\(id): \(entry.why.text(self, action))")
+            var reason = TextBuilder(capacity: id.utf8.count + 2 + entry.why.estimatedCount)
+            reason.add(id)
+            reason.add(": ")
+            entry.why.append(to: &reason, self, action)
+            reasons.append(reason.text)
         }
         reasons += extra
         return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons,
@@ -443,17 +450,46 @@ enum Why {
     case action
 
     func text(_ constitution: Constitution, _ action: Action) -> String {
+        var text = TextBuilder(capacity: estimatedCount)
+        append(to: &text, constitution, action)
+        return text.text
+    }
+
+    /// Bytes enough for the usual ``text(_:_:)``, so that a reason is written into one allocation.
+    var estimatedCount: Int {
         switch self {
-        case .command(let text): "`\(text)`"
-        case .runsCode(let text): "`\(text)` runs code"
-        case .placeNotGiven: "a \(action.type) action whose place is not given"
-        case .outside(let paths): "\(paths.joined(separator: ", ")) outside the workspace"
-        case .plain(let text): text
-        case .writes(let text, let path): "`\(text)` writes \(path)"
-        case .operation: "\(action.operation ?? action.action ?? "") \(action.database ?? action.service ?? "")".trimmingTrailingSpace
-        case .push: "a push to \(action.branch ?? "a branch not given")"
-        case .content(let text, let index): "\(text.map { "`\($0)`" } ?? "the content") matches /\(constitution.patterns[index].source)/"
-        case .action: "a \(action.type) action"
+        case .command(let text), .runsCode(let text), .plain(let text): text.utf8.count + 16
+        case .writes(let text, let path): text.utf8.count + path.utf8.count + 16
+        case .content(let text, _): (text?.utf8.count ?? 0) + 96
+        default: 64
+        }
+    }
+
+    /// Appends ``text(_:_:)`` to `out` piece by piece: a decision writes each of its reasons into one buffer, where
+    /// interpolation would build and copy one string per level.
+    func append(to out: inout TextBuilder, _ constitution: Constitution, _ action: Action) {
+        switch self {
+        case .command(let text):
+            out.add("`"); out.add(text); out.add("`")
+        case .runsCode(let text):
+            out.add("`"); out.add(text); out.add("` runs code")
+        case .placeNotGiven:
+            out.add("a "); out.add(action.type); out.add(" action whose place is not given")
+        case .outside(let paths):
+            out.add(paths.joined(separator: ", ")); out.add(" outside the workspace")
+        case .plain(let text):
+            out.add(text)
+        case .writes(let text, let path):
+            out.add("`"); out.add(text); out.add("` writes "); out.add(path)
+        case .operation:
+            out.add("\(action.operation ?? action.action ?? "") \(action.database ?? action.service ?? "")".trimmingTrailingSpace)
+        case .push:
+            out.add("a push to "); out.add(action.branch ?? "a branch not given")
+        case .content(let text, let index):
+            if let text { out.add("`"); out.add(text); out.add("`") } else { out.add("the content") }
+            out.add(" matches /"); out.add(constitution.patterns[index].source); out.add("/")
+        case .action:
+            out.add("a "); out.add(action.type); out.add(" action")
         }
     }
 }
@@ -476,6 +512,18 @@ enum Unallowed {
                 + constitution.rules[index].missing(from: action.evidence).joined(separator: ", ")
         }
     }
+}
+
+/// A text written piece by piece into one byte buffer and made a `String` once: a `String` grown by `+=` pays the
+/// general append path at every piece.
+struct TextBuilder {
+    private var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func add(_ piece: String) { bytes.append(contentsOf: piece.utf8) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 extension String {

@@ -187,7 +187,9 @@ enum StaticScanner {
             for j in 0..<suffix.count where lower(b[end - suffix.count + j]) != suffix[j] { return false }
             return true
         }
-        guard let suffix = secretSuffixes.first(where: endsWith) else { return nil }
+        // Most names (`tokens`, `password_hint`) end in no suffix at all: the last byte rules out nearly every suffix at once.
+        let last = lower(b[end - 1])
+        guard let suffix = secretSuffixes.first(where: { $0.last == last && endsWith($0) }) else { return nil }
         let weak = suffix == weakNames[0]
         if b[k] | 0x20 == 98 || b[k] | 0x20 == 114 || b[k] | 0x20 == 117, k + 1 < b.count, b[k + 1] == 34 || b[k + 1] == 39 { k += 1 }
         let value: ArraySlice<UInt8>

@@ -2,8 +2,11 @@
 // with chains, pipes and wrappers; patches of a few KB of code; config updates; the other types.
 //
 //     swift run -c release --package-path Benchmarks constitution-decide [SECONDS] [--each]
+//     valgrind --tool=callgrind constitution-decide --passes 200
 //
-// `--each` first prints each action's own time.
+// `--each` first prints each action's own time. `--passes N` decides the whole mix N times and nothing else, for
+// counting instructions (callgrind's inclusive count of `Constitution.decide` over its calls), which, unlike time, does
+// not move with the machine's other load.
 import Constitution
 import CrucibleCore
 import Foundation
@@ -90,6 +93,16 @@ func run(_ subset: [Action], for seconds: Double) -> (Double, Int) {
     }
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     return (Double(count) / elapsed, verdicts)
+}
+
+if let flag = CommandLine.arguments.firstIndex(of: "--passes") {
+    let passes = CommandLine.arguments.dropFirst(flag + 1).first.flatMap(Int.init) ?? 100
+    var checksum = 0
+    for _ in 0..<passes {
+        for index in actions.indices { checksum &+= constitution.decide(actions[index].1).rules.count }
+    }
+    print("decided the mix \(passes) times: \(passes * actions.count) decisions  [\(checksum % 10)]")
+    exit(0)
 }
 
 _ = run(actions.map(\.1), for: 0.3)  // warm-up
