@@ -18,8 +18,7 @@ struct CgroupHost: Sendable {
 
     /// What this host offers, or the reason it offers nothing the engine can use.
     static func discover() -> Result<CgroupHost, SandboxError> {
-        guard let mountinfo = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8),
-              let membership = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else {
+        guard let mountinfo = readSmallFile("/proc/self/mountinfo"), let membership = readSmallFile("/proc/self/cgroup") else {
             return .failure(SandboxError("cannot read /proc/self/mountinfo or /proc/self/cgroup"))
         }
         // "ID:controllers:path", one line per hierarchy; v2's line is "0::path".
@@ -55,7 +54,7 @@ struct CgroupHost: Sendable {
         }
         if let mount = unifiedMount, let path = unifiedPath, let relative = below(path, mount.root) {
             let parent = mount.point + relative
-            let available = (try? String(contentsOfFile: parent + "/cgroup.controllers", encoding: .utf8)) ?? ""
+            let available = readSmallFile(parent + "/cgroup.controllers") ?? ""
             let controllers = Set(available.split(whereSeparator: \.isWhitespace).map(String.init))
             if controllers.isSuperset(of: ["memory", "pids", "cpu"]) {
                 return .success(CgroupHost(version: .v2, parents: ["": parent]))
@@ -74,7 +73,8 @@ struct CgroupHost: Sendable {
 
     /// mountinfo escapes space, tab, newline and backslash as octal.
     private static func unescape(_ field: String) -> String {
-        field.replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(of: "\\011", with: "\t")
+        guard field.contains("\\") else { return field }
+        return field.replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(of: "\\011", with: "\t")
             .replacingOccurrences(of: "\\012", with: "\n").replacingOccurrences(of: "\\134", with: "\\")
     }
 
@@ -177,7 +177,7 @@ final class CgroupGroup: @unchecked Sendable {
     /// The pids in the group.
     func members() -> [pid_t] {
         guard let folder = path(version == .v1 ? "pids" : "") ?? paths.values.first,
-              let text = try? String(contentsOfFile: folder + "/cgroup.procs", encoding: .utf8) else { return [] }
+              let text = readSmallFile(folder + "/cgroup.procs") else { return [] }
         return text.split(separator: "\n").compactMap { pid_t($0) }
     }
 
@@ -248,7 +248,7 @@ final class CgroupGroup: @unchecked Sendable {
 
     private func read(_ controller: String, _ file: String) -> String? {
         guard let folder = path(controller) else { return nil }
-        return (try? String(contentsOfFile: folder + "/" + file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return readSmallFile(folder + "/" + file).map { String($0.trimmingBlanks) }
     }
 
     /// The number after `key` in a "key value" file.
@@ -272,4 +272,23 @@ final class CgroupGroup: @unchecked Sendable {
         let written = value.withCString { Glibc.write(fd, $0, strlen($0)) }
         guard written >= 0 else { throw SandboxError("cannot write \(value) to \(path): \(String(cString: strerror(errno)))") }
     }
+}
+
+/// A kernel file (`/proc`, a cgroup's), read with plain system calls: these files report no size, and Foundation's reader
+/// costs more than the read itself at every start. Nil when it cannot be opened or read.
+func readSmallFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16384)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if count < 0, errno == EINTR { continue }
+        guard count >= 0 else { return nil }
+        if count == 0 { break }
+        bytes += chunk[0..<count]
+        if bytes.count > 16 << 20 { return nil }  // no kernel file the engine reads is this long
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

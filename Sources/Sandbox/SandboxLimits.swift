@@ -42,7 +42,7 @@ public enum SandboxNetwork: String, Sendable, Hashable, Codable, CaseIterable {
 /// Sizes such as `512M`, `2G`, `64k`, `1GiB` or a plain number of bytes.
 public enum ByteSize {
     public static func parse(_ text: String) -> Int? {
-        var number = Substring(text.trimmingCharacters(in: .whitespaces))
+        var number = Substring(text.trimmingBlanks)
         if number.hasSuffix("B") || number.hasSuffix("b") { number.removeLast() }
         if number.hasSuffix("i") { number.removeLast() }
         let units: [Character: Int] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30, "t": 1 << 40, "T": 1 << 40]
@@ -68,7 +68,7 @@ public enum ByteSize {
 /// Durations such as `20`, `20s`, `2m`, `1h`, `1.5s`, `250ms`, in seconds.
 public enum DurationText {
     public static func parse(_ text: String) -> Double? {
-        var number = text.trimmingCharacters(in: .whitespaces)
+        var number = String(text.trimmingBlanks)
         var multiplier = 1.0
         if number.hasSuffix("ms") {
             multiplier = 0.001
@@ -79,5 +79,15 @@ public enum DurationText {
         }
         guard let value = Double(number), value > 0, value.isFinite else { return nil }
         return value * multiplier
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing white space (spaces, tabs, newlines): the standard library's own test, so that a
+    /// command's start does not pay for setting up Foundation's character sets.
+    var trimmingBlanks: SubSequence {
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
+        return self[start..<Swift.max(start, end)]
     }
 }
