@@ -361,10 +361,10 @@ enum StaticScanner {
             let restOfCall = parts.count > 1 ? parts[1] : ""
             if systemModules.contains(name) || systemModules.contains(String(name.split(separator: ".").first ?? "")) { return true }
             // A literal glued to more text: a computed name.
-            return restOfCall.trimmingCharacters(in: .whitespaces).hasPrefix("+") || decodes(b, range)
+            return restOfCall.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("+") || decodes(b, range)
         }
         // A computed name: decoded, joined, or built from characters.
-        return decodes(b, range) || text.contains("+") || text.contains("join(")
+        return decodes(b, range) || has(text, "+") || has(text, "join(")
     }
 
     /// At `base64`: on the same line a decode flag and a pipe into a shell or interpreter.
@@ -372,9 +372,10 @@ enum StaticScanner {
         var end = i
         while end < b.count, b[end] != 10 { end += 1 }
         let rest = String(decoding: b[i..<end], as: UTF8.self)
-        guard rest.contains(" -d") || rest.contains("--decode") || rest.contains(" -D") else { return false }
+        // `has`, a plain byte search: Foundation's `contains` costs thousands of instructions a call.
+        guard has(rest, " -d") || has(rest, "--decode") || has(rest, " -D") else { return false }
         for shell in ["| sh", "|sh", "| bash", "|bash", "| zsh", "| python", "|python", "| perl", "| node", "| ruby", "| source"]
-        where rest.contains(shell) { return true }
+        where has(rest, shell) { return true }
         return false
     }
 }
