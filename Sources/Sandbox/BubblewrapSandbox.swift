@@ -79,7 +79,10 @@ public struct BubblewrapSandbox: Sandbox {
 
     private static let runCounter = Atomic<Int>(0)
 
-    func runBlocking(_ spec: ProcessSpec) throws -> ProcessOutcome {
+    /// ``run(_:)`` on the calling thread, blocking it until the run ends: for a caller with nothing else to do, such as
+    /// `crucible sandbox run`, which then starts no thread of Swift's pool and none of its own (each hop between threads
+    /// costs a wake-up at the start and the end of the run).
+    public func runBlocking(_ spec: ProcessSpec) throws -> ProcessOutcome {
         guard !spec.arguments.isEmpty else { throw SandboxError("no command to run") }
         try ProcessRunner.requireDirectory(spec.workdir)
         let serial = Self.runCounter.add(1, ordering: .relaxed).newValue
@@ -425,7 +428,7 @@ final class StagingArea: @unchecked Sendable {
     /// Staging folders of engines that no longer run.
     private static func removeStale(besides current: String) {
         let tmp = FileManager.default.temporaryDirectory.path
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("crucible-stage-") {
+        for name in entryNames(in: tmp, prefix: "crucible-stage-") {
             let fields = name.split(separator: "-")
             guard fields.count >= 4, let pid = pid_t(fields[2]), kill(pid, 0) != 0, errno == ESRCH,
                   tmp + "/" + name != current else { continue }

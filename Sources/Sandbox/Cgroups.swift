@@ -103,7 +103,7 @@ struct CgroupHost: Sendable {
     /// no longer runs.
     func removeStale() {
         for parent in Set(parents.values) {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix("crucible-") {
+            for name in entryNames(in: parent, prefix: "crucible-") {
                 let fields = name.split(separator: "-")
                 guard fields.count >= 3, let pid = pid_t(fields[1]), kill(pid, 0) != 0, errno == ESRCH else { continue }
                 let paths = Dictionary(uniqueKeysWithValues: parents.map { ($0.key, $0.value + "/" + name) })
@@ -291,4 +291,19 @@ func readSmallFile(_ path: String) -> String? {
         if bytes.count > 16 << 20 { return nil }  // no kernel file the engine reads is this long
     }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// The names in folder `path` that start with `prefix`, read with plain system calls (a sweep at every start would
+/// otherwise pay for Foundation's directory reader); empty when it cannot be read.
+func entryNames(in path: String, prefix: String) -> [String] {
+    guard let stream = opendir(path) else { return [] }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while let entry = readdir(stream) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+        }
+        if name.hasPrefix(prefix) { names.append(name) }
+    }
+    return names
 }

@@ -8,7 +8,8 @@ extension Crucible {
             commandName: "sandbox", abstract: "Run a command in Crucible's sandbox, or test the sandbox's isolation.",
             subcommands: [Run.self, SelfTest.self])
 
-        struct Run: AsyncParsableCommand {
+        /// Synchronous: the run blocks the main thread, so a one-shot start pays for no thread hand-offs.
+        struct Run: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "run", abstract: "Run one command in the bubblewrap sandbox, the working directory writable at /work.",
                 discussion: """
@@ -63,12 +64,12 @@ extension Crucible {
                 return (limits, try duration(timeout, "timeout"))
             }
 
-            func run() async throws {
+            func run() throws {
                 let (limits, seconds) = try limits()
                 let directory = URL(fileURLWithPath: workdir ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
                 let sandbox = try BubblewrapSandbox(readOnlyPaths: paths)
                 let spec = ProcessSpec(arguments: command, workdir: directory, timeout: seconds, outputLimit: 8 << 20, limits: limits)
-                let outcome = try await sandbox.run(spec)
+                let outcome = try sandbox.runBlocking(spec)
                 if json {
                     try printJSON(outcome)
                 } else {
