@@ -4,8 +4,9 @@ same namespaces, both started by this script the same way, interleaved in one ru
 
     swift build -c release --static-swift-stdlib && python3 Benchmarks/sandbox_run.py --binary .build/release/crucible
 
-Build the binary as it is installed (README, "Installing"): without --static-swift-stdlib the loader
-binds some thirty shared libraries at every start, which costs 7–8 ms more.
+Give --binary several times to compare builds in one run. Build the binary as it is installed (README,
+"Installing"): without --static-swift-stdlib the loader binds some thirty shared libraries at every
+start, which costs 7–8 ms more.
 """
 import argparse
 import os
@@ -34,24 +35,29 @@ def timed(command, cwd):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--binary", default=".build/release/crucible")
+    parser.add_argument("--binary", action="append",
+                        help="a crucible binary (default .build/release/crucible); give several to compare them in one run")
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    binary = os.path.abspath(args.binary)
+    binaries = [os.path.abspath(b) for b in (args.binary or [".build/release/crucible"])]
     with tempfile.TemporaryDirectory() as workdir:
-        ours = [binary, "sandbox", "run", "--", "/bin/true"]
-        bare = bare_command(workdir)
+        commands = {"bare": bare_command(workdir)}
+        for binary in binaries:
+            commands[binary] = [binary, "sandbox", "run", "--", "/bin/true"]
         for _ in range(10):
-            timed(bare, workdir)
-            timed(ours, workdir)
-        bare_times, our_times = [], []
-        for _ in range(args.rounds):
-            bare_times.append(timed(bare, workdir))
-            our_times.append(timed(ours, workdir))
-    b, o = statistics.median(bare_times), statistics.median(our_times)
+            for command in commands.values():
+                timed(command, workdir)
+        times = {name: [] for name in commands}
+        for _ in range(args.rounds):  # interleaved, so that the machine's noise hits every command alike
+            for name, command in commands.items():
+                times[name].append(timed(command, workdir))
+    b = statistics.median(times["bare"])
     print(f"bare bwrap true:                 median {b:.2f} ms over {args.rounds} runs")
-    print(f"crucible sandbox run -- true:    median {o:.2f} ms (target <= 15 ms)")
-    print(f"ratio:                           {o / b:.2f}x (target <= 3.5x)")
+    for binary in binaries:
+        o = statistics.median(times[binary])
+        name = "" if len(binaries) == 1 else f"  ({binary})"
+        print(f"crucible sandbox run -- true:    median {o:.2f} ms (target <= 15 ms){name}")
+        print(f"ratio:                           {o / b:.2f}x (target <= 3.5x)")
 
 
 if __name__ == "__main__":
