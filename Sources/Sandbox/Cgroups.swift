@@ -273,37 +273,3 @@ final class CgroupGroup: @unchecked Sendable {
         guard written >= 0 else { throw SandboxError("cannot write \(value) to \(path): \(String(cString: strerror(errno)))") }
     }
 }
-
-/// A kernel file (`/proc`, a cgroup's), read with plain system calls: these files report no size, and Foundation's reader
-/// costs more than the read itself at every start. Nil when it cannot be opened or read.
-func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16384)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        if count < 0, errno == EINTR { continue }
-        guard count >= 0 else { return nil }
-        if count == 0 { break }
-        bytes += chunk[0..<count]
-        if bytes.count > 16 << 20 { return nil }  // no kernel file the engine reads is this long
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
-/// The names in folder `path` that start with `prefix`, read with plain system calls (a sweep at every start would
-/// otherwise pay for Foundation's directory reader); empty when it cannot be read.
-func entryNames(in path: String, prefix: String) -> [String] {
-    guard let stream = opendir(path) else { return [] }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-        }
-        if name.hasPrefix(prefix) { names.append(name) }
-    }
-    return names
-}

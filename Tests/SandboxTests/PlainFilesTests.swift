@@ -1,0 +1,42 @@
+import Foundation
+@testable import Sandbox
+import Testing
+
+struct PlainFilesTests {
+    @Test("a kernel file is read whole, past the first chunk, as Foundation reads it")
+    func kernelFiles() throws {
+        let mountinfo = try #require(readSmallFile("/proc/self/mountinfo"))
+        #expect(mountinfo == (try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)))
+        let folder = FileManager.default.temporaryDirectory.path + "/crucible-plain-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let long = String(repeating: "0123456789abcdef", count: 5000)  // 80 KB: several reads
+        try long.write(toFile: folder + "/long", atomically: false, encoding: .utf8)
+        #expect(readSmallFile(folder + "/long") == long)
+        #expect(readSmallFile(folder + "/missing") == nil)
+    }
+
+    @Test("folder names are listed by prefix, without . and ..")
+    func names() throws {
+        let folder = FileManager.default.temporaryDirectory.path + "/crucible-names-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder + "/crucible-1", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/crucible-2", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/other", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(Set(entryNames(in: folder, prefix: "crucible-")) == ["crucible-1", "crucible-2"])
+        #expect(Set(entryNames(in: folder, prefix: "")) == ["crucible-1", "crucible-2", "other"])
+        #expect(entryNames(in: folder + "/missing", prefix: "").isEmpty)
+    }
+
+    @Test("sizes and durations take surrounding white space, and nothing else")
+    func trimmed() {
+        #expect(ByteSize.parse(" 64M ") == 64 << 20)
+        #expect(ByteSize.parse("\t2G\n") == 2 << 30)
+        #expect(ByteSize.parse("   ") == nil)
+        #expect(ByteSize.parse("6 4M") == nil)
+        #expect(DurationText.parse(" 30s ") == 30)
+        #expect(DurationText.parse("") == nil)
+        #expect("  a b  ".trimmingBlanks == "a b")
+        #expect("".trimmingBlanks == "")
+    }
+}
