@@ -359,7 +359,7 @@ final class StagingArea: @unchecked Sendable {
         let tmp = FileManager.default.temporaryDirectory.path
         let path = tmp + "/crucible-etc-\(geteuid())-\(etcDigest().prefix(16))"
         if isOwnFolder(path), isOwnFolder(path + "/etc"), access(path + "/complete", F_OK) == 0 { return path + "/etc" }
-        var template = Array((tmp + "/crucible-etc-new-XXXXXX").utf8CString)
+        var template = Array((tmp + "/crucible-etc-new-\(getpid())-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
             return nil
         }
@@ -425,13 +425,18 @@ final class StagingArea: @unchecked Sendable {
 
     func releaseWorkdir(serial: Int) { rmdir(root + "/w\(serial)") }
 
-    /// Staging folders of engines that no longer run.
-    private static func removeStale(besides current: String) {
+    /// This user's folders of engines that no longer run: staging areas (`crucible-stage-PID-…`) and shared `/etc`s
+    /// left half made (`crucible-etc-new-PID-…`) by an engine that was killed while making one.
+    static func removeStale(besides current: String) {
         let tmp = FileManager.default.temporaryDirectory.path
-        for name in entryNames(in: tmp, prefix: "crucible-stage-") {
+        for name in entryNames(in: tmp, prefix: "crucible-") {
             let fields = name.split(separator: "-")
-            guard fields.count >= 4, let pid = pid_t(fields[2]), kill(pid, 0) != 0, errno == ESRCH,
-                  tmp + "/" + name != current else { continue }
+            let pidField: Int
+            if name.hasPrefix("crucible-stage-") { pidField = 2 } else if name.hasPrefix("crucible-etc-new-") { pidField = 3 } else { continue }
+            var info = stat()
+            guard fields.count > pidField + 1, let pid = pid_t(fields[pidField]), kill(pid, 0) != 0, errno == ESRCH,
+                  tmp + "/" + name != current, lstat(tmp + "/" + name, &info) == 0, info.st_uid == geteuid(),
+                  (info.st_mode & S_IFMT) == S_IFDIR else { continue }
             try? SafeTree.remove(tmp + "/" + name)
         }
     }

@@ -40,3 +40,24 @@ struct PlainFilesTests {
         #expect("".trimmingBlanks == "")
     }
 }
+
+struct StaleFolderTests {
+    /// A pid no process has: beyond the kernel's largest.
+    static let deadPid = 4_194_305
+
+    @Test("folders that dead engines left behind are swept; live ones, others' and files are kept")
+    func sweep() throws {
+        let tmp = FileManager.default.temporaryDirectory.path
+        let dead = ["crucible-stage-\(Self.deadPid)-a1", "crucible-etc-new-\(Self.deadPid)-b2"]
+        let kept = ["crucible-stage-\(getpid())-c3", "crucible-etc-new-\(getpid())-d4", "crucible-stagex-\(Self.deadPid)-e5"]
+        for name in dead + kept { try FileManager.default.createDirectory(atPath: tmp + "/" + name + "/etc", withIntermediateDirectories: true) }
+        let file = tmp + "/crucible-stage-\(Self.deadPid)-file"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        defer { for name in dead + kept { try? FileManager.default.removeItem(atPath: tmp + "/" + name) }; try? FileManager.default.removeItem(atPath: file) }
+
+        StagingArea.removeStale(besides: tmp + "/crucible-stage-none")
+        for name in dead { #expect(!FileManager.default.fileExists(atPath: tmp + "/" + name), "\(name) was left") }
+        for name in kept { #expect(FileManager.default.fileExists(atPath: tmp + "/" + name), "\(name) was removed") }
+        #expect(FileManager.default.fileExists(atPath: file))
+    }
+}
