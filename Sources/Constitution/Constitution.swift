@@ -82,6 +82,14 @@ public struct Constitution: Sendable {
     }
     let usesSecretsCheck: Bool
     let usesObfuscationCheck: Bool
+    /// This constitution without its judged rules (see ``withoutJudgedRules``); nil when it has none.
+    let unjudged: Unjudged?
+
+    /// A constitution held by reference, so that one can hold another.
+    final class Unjudged: Sendable {
+        let constitution: Constitution
+        init(_ constitution: Constitution) { self.constitution = constitution }
+    }
 
     struct ClauseRef: Sendable {
         let rule: Int
@@ -200,6 +208,11 @@ public struct Constitution: Sendable {
         self.usesObfuscationCheck = obfuscation
         self.checkWordsOffset = literals.count
         self.scanner = LiteralScanner(literals + (secrets || obfuscation ? StaticScanner.words : []))
+        // Compiled once here, not at every decision a judge clears: compiling costs as much as thousands of decisions.
+        let unjudged = rules.filter { !$0.judged }
+        self.unjudged = unjudged.count == rules.count ? nil
+            : Unjudged(Constitution(version: version, rules: unjudged, escalation: escalation, auditTrail: auditTrail, digest: digest,
+                                    patterns: patterns))
     }
 
     /// The rule with `id`.

@@ -13,12 +13,9 @@ extension Constitution {
     /// The rules whose matches are put to a judge.
     public var judgedRules: [Rule] { rules.filter(\.judged) }
 
-    /// This constitution without its judged rules, for deciding once a judge has cleared them.
+    /// This constitution without its judged rules, for deciding once a judge has cleared them, compiled with it.
     /// It keeps the full constitution's digest: its decisions are the full one's.
-    var withoutJudgedRules: Constitution {
-        Constitution(version: version, rules: rules.filter { !$0.judged }, escalation: escalation, auditTrail: auditTrail,
-                     digest: digest, patterns: patterns)
-    }
+    var withoutJudgedRules: Constitution { unjudged?.constitution ?? self }
 
     /// Decides `action`, putting every judged rule that matched to `judge`: a rule the judge says
     /// is not violated drops out of the decision; one it says is violated, or that it could not
