@@ -23,20 +23,28 @@ struct CLITests {
         var stderr: String
     }
 
+    /// Runs the binary and waits for it on a thread of its own: a test that blocked one of Swift's few pool threads for
+    /// the seconds an `evolve` takes would hold up every other test's awaits (and their timeouts) meanwhile.
     @discardableResult
-    static func crucible(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+    static func crucible(_ arguments: [String]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: binary)
+                    process.arguments = arguments
+                    let out = Pipe(), err = Pipe()
+                    process.standardOutput = out
+                    process.standardError = err
+                    try process.run()
+                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                                  stderr: String(decoding: stderr, as: UTF8.self))
+                })
+            }.start()
+        }
     }
 
     static func copyExample(_ name: String) throws -> String {
@@ -48,12 +56,12 @@ struct CLITests {
     }
 
     @Test("malformed crucible.yaml exits 2 with one line naming the file, the line and the key")
-    func badInputExitsTwo() throws {
+    func badInputExitsTwo() async throws {
         let directory = try Self.copyExample("bugfix")
         let path = directory + "/crucible.yaml"
         let yaml = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "  seed: 5", with: "  sed: 5")
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try Self.crucible(["evolve", directory])
+        let result = try await Self.crucible(["evolve", directory])
         #expect(result.status == 2)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1)
@@ -63,23 +71,23 @@ struct CLITests {
     }
 
     @Test("a missing workspace and bad usage exit 2")
-    func usageExitsTwo() throws {
-        #expect(try Self.crucible(["status", "/no/such/workspace"]).status == 2)
-        #expect(try Self.crucible(["evolve", "--jobs", "0"]).status == 2)
-        #expect(try Self.crucible(["frobnicate"]).status == 2)
+    func usageExitsTwo() async throws {
+        #expect(try await Self.crucible(["status", "/no/such/workspace"]).status == 2)
+        #expect(try await Self.crucible(["evolve", "--jobs", "0"]).status == 2)
+        #expect(try await Self.crucible(["frobnicate"]).status == 2)
     }
 
     @Test("init writes a template that loads once its globs match")
-    func initTemplate() throws {
+    func initTemplate() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-init-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/bench", withIntermediateDirectories: true)
         try "x = 1\n".write(toFile: directory + "/agent.py", atomically: true, encoding: .utf8)
         try "print('{\"score\": 1}')\n".write(toFile: directory + "/bench/accuracy.py", atomically: true, encoding: .utf8)
-        #expect(try Self.crucible(["init", directory]).status == 0)
+        #expect(try await Self.crucible(["init", directory]).status == 0)
         let workspace = try Workspace.load(directory)
         #expect(workspace.config.target.editable == ["agent.py"])
         #expect(workspace.config.sandbox.isolation == .bubblewrap)
-        #expect(try Self.crucible(["init", directory]).status == 1, "init must not overwrite")
+        #expect(try await Self.crucible(["init", directory]).status == 1, "init must not overwrite")
     }
 
     @Test("end to end: kill -9 in the middle of evolve, then the same command resumes and loses nothing")
@@ -108,7 +116,7 @@ struct CLITests {
         #expect(before.count >= 4)
         #expect(try ledger.verify().ok)
 
-        let rerun = try Self.crucible(["evolve", directory, "--iterations", "30"])
+        let rerun = try await Self.crucible(["evolve", directory, "--iterations", "30"])
         #expect(rerun.status == 0, "rerun failed: \(rerun.stderr)")
         #expect(rerun.stdout.contains("resuming run 1"))
         let after = try ledger.archive()
@@ -117,10 +125,10 @@ struct CLITests {
         }
         #expect(after.iterations == 30)
         #expect(after.variants.allSatisfy { $0.status != .pending })
-        #expect(try Self.crucible(["ledger", "verify", directory]).status == 0)
-        let status = try Self.crucible(["status", directory, "--json"])
+        #expect(try await Self.crucible(["ledger", "verify", directory]).status == 0)
+        let status = try await Self.crucible(["status", directory, "--json"])
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         #expect(json?["iterations"] as? Int == 30)
-        #expect(try Self.crucible(["replay", directory, "--verify"]).status == 0)
+        #expect(try await Self.crucible(["replay", directory, "--verify"]).status == 0)
     }
 }

@@ -32,16 +32,16 @@ struct LLMCLITests {
         let server = try await ScriptedOpenAIServer.start { _, _ in .completion(fix, usage: (300, 50)) }
         defer { Task { try? await server.shutdown() } }
         let directory = try workspace("llm: {endpoint: \"\(server.endpoint)\", model: coder, edit_retries: 0}")
-        let run = try CLITests.crucible(["evolve", directory, "--proposer", "llm", "--iterations", "2"])
+        let run = try await CLITests.crucible(["evolve", directory, "--proposer", "llm", "--iterations", "2"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("llm coder: "))
-        let status = try CLITests.crucible(["status", directory, "--json"])
+        let status = try await CLITests.crucible(["status", directory, "--json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect((json["best"] as? [String: Any])?["score"] as? Double == 1.0)
         let llm = try #require((json["llm"] as? [[String: Any]])?.first)
         #expect(llm["model"] as? String == "coder")
         #expect((llm["usage"] as? [String: Any])?["promptTokens"] as? Int == 300 * server.completionRequests)
-        let report = try CLITests.crucible(["report", directory])
+        let report = try await CLITests.crucible(["report", directory])
         #expect(report.stdout.contains("| coder | \(300 * server.completionRequests) | \(50 * server.completionRequests) |"))
         #expect(report.stdout.contains("llm/coder | `Square, not double.`"))
 
@@ -53,16 +53,16 @@ struct LLMCLITests {
             try FileManager.default.copyItem(atPath: directory + "/.crucible/llm-cache", toPath: copy + "/.crucible/llm-cache")
             return copy
         }
-        #expect(try CLITests.crucible(["evolve", try copy(), "--proposer", "llm", "--iterations", "2"]).status == 0)
+        #expect(try await CLITests.crucible(["evolve", try copy(), "--proposer", "llm", "--iterations", "2"]).status == 0)
         #expect(server.completionRequests == asked)
-        #expect(try CLITests.crucible(["evolve", try copy(), "--proposer", "llm", "--iterations", "2", "--no-cache"]).status == 0)
+        #expect(try await CLITests.crucible(["evolve", try copy(), "--proposer", "llm", "--iterations", "2", "--no-cache"]).status == 0)
         #expect(server.completionRequests == 2 * asked)
     }
 
     @Test("evolve --proposer llm without a model exits 2 naming llm.model")
-    func missingModel() throws {
+    func missingModel() async throws {
         let directory = try workspace("")
-        let result = try CLITests.crucible(["evolve", directory, "--proposer", "llm"])
+        let result = try await CLITests.crucible(["evolve", directory, "--proposer", "llm"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("crucible.yaml: llm.model: missing"))
         #expect(result.stderr.split(separator: "\n").count == 1)

@@ -4,24 +4,24 @@ import Testing
 /// `crucible sandbox run` and `selftest` as scripts use them: exit codes and the lines they print.
 @Suite(.enabled(if: access("/usr/bin/bwrap", X_OK) == 0, "bubblewrap is not installed"))
 struct SandboxCLITests {
-    private func run(_ arguments: [String]) throws -> CLITests.Result {
-        try CLITests.crucible(["sandbox", "run"] + arguments)
+    private func run(_ arguments: [String]) async throws -> CLITests.Result {
+        try await CLITests.crucible(["sandbox", "run"] + arguments)
     }
 
     @Test("the exit status is the command's own; a limit gives 125 and a line naming it")
-    func exitStatus() throws {
+    func exitStatus() async throws {
         // A folder of its own: the sandbox hands its working directory to uid 65534 for the run,
         // and the shared temporary folder is not this test's to hand over.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-sandbox-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let ok = try run(["--workdir", dir, "--", "/bin/sh", "-c", "echo hello; exit 3"])
+        let ok = try await run(["--workdir", dir, "--", "/bin/sh", "-c", "echo hello; exit 3"])
         #expect(ok.status == 3)
         #expect(ok.stdout == "hello\n")
-        let killed = try run(["--workdir", dir, "--timeout", "300ms", "--", "sleep", "30"])
+        let killed = try await run(["--workdir", dir, "--timeout", "300ms", "--", "sleep", "30"])
         #expect(killed.status == 125)
         #expect(killed.stderr.contains("crucible: sandbox: killed by timeout"))
-        let json = try run(["--workdir", dir, "--json", "--", "/bin/true"])
+        let json = try await run(["--workdir", dir, "--json", "--", "/bin/true"])
         #expect(json.status == 0)
         let record = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(record?["isolation"] as? String == "bubblewrap")
@@ -29,7 +29,7 @@ struct SandboxCLITests {
     }
 
     @Test("bad limits, a missing command, a missing or shared working directory exit 2 with one clear line")
-    func badInput() throws {
+    func badInput() async throws {
         var cases: [([String], String)] = [
             (["--memory=-1", "--", "true"], "--memory -1"),
             (["--memory", "12Q", "--", "true"], "--memory 12Q"),
@@ -42,15 +42,15 @@ struct SandboxCLITests {
         // As root the sandbox hands its working directory over for the run: never a shared one.
         if geteuid() == 0 { cases.append((["--workdir", "/tmp", "--", "true"], "/tmp is shared")) }
         for (arguments, words) in cases {
-            let result = try run(arguments)
+            let result = try await run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
         }
     }
 
     @Test("end to end: the self-test breaks no promise on this machine, and --json lists every row")
-    func selftestEndToEnd() throws {
-        let result = try CLITests.crucible(["sandbox", "selftest", "--json"])
+    func selftestEndToEnd() async throws {
+        let result = try await CLITests.crucible(["sandbox", "selftest", "--json"])
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let rows = report?["rows"] as? [[String: Any]] ?? []
         let broken = rows.filter { $0["held"] as? Bool != true }.map { "\($0["id"] ?? "?"): \($0["detail"] ?? "")" }
