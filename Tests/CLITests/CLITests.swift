@@ -23,12 +23,18 @@ struct CLITests {
         var stderr: String
     }
 
+    /// At most two `crucible` processes of these tests at once, as many as this 2-core machine has cores: more, and an
+    /// `evolve` that a test times waits its turn for the processor.
+    private static let slots = DispatchSemaphore(value: 2)
+
     /// Runs the binary and waits for it on a thread of its own: a test that blocked one of Swift's few pool threads for
     /// the seconds an `evolve` takes would hold up every other test's awaits (and their timeouts) meanwhile.
     @discardableResult
     static func crucible(_ arguments: [String]) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
+                slots.wait()
+                defer { slots.signal() }
                 continuation.resume(with: Swift.Result {
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: binary)
