@@ -191,15 +191,15 @@ struct LLMClientTests {
     }
 
     @Test func slowAnswerPastTheTimeoutFailsAsTimeoutWithoutRetry() async throws {
-        // The answer would come after 10 s; the client gives up at its 0.2 s timeout. (How long
-        // that takes is not asserted tightly: on a loaded machine the test's own threads are late.)
+        // The answer would come after 10 s; the client gives up at its 1 s timeout. A client that waited for the
+        // answer would return it, so the timeout error itself shows it did not; how long the test took is not
+        // asserted (on a loaded machine its own threads are late), nor whether the request reached the server
+        // before the timeout, only that it was not sent again.
         let server = try await ScriptedOpenAIServer.start(answering: [.completion("late", delay: 10)])
         defer { Task { try? await server.shutdown() } }
-        let started = Date()
-        let error = await #expect(throws: LLMError.self) { try await client(server, timeout: 0.2).complete(ask) }
+        let error = await #expect(throws: LLMError.self) { try await client(server, timeout: 1).complete(ask) }
         #expect(error?.code == .timeout)
-        #expect(Date().timeIntervalSince(started) < 8, "it waited for the answer instead of timing out")
-        #expect(server.completionRequests == 1)
+        #expect(server.completionRequests <= 1)
     }
 
     @Test func missingUsageCountsAsUnknownWithAnEstimateNotZero() async throws {
