@@ -10,8 +10,10 @@ extension Crucible {
 
         /// Synchronous: the run blocks the main thread, so a one-shot start pays for no thread hand-offs.
         struct Run: ParsableCommand {
+            /// The words that name this command; `Crucible.main` parses it as a root of its own, named in full.
+            static let words = ["sandbox", "run"]
             static let configuration = CommandConfiguration(
-                commandName: "run", abstract: "Run one command in the bubblewrap sandbox, the working directory writable at /work.",
+                commandName: "run", _superCommandName: "crucible sandbox", abstract: "Run one command in the bubblewrap sandbox, the working directory writable at /work.",
                 discussion: """
                 The command's output is printed when it ends. The exit status is the command's own (128 + N for \
                 a signal N), or 125 when a limit ended it, with a line saying which.

@@ -45,7 +45,13 @@ struct SandboxCLITests {
             let result = try await run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
+            // `run` is parsed as a root of its own (see `Crucible.main`): its usage and hint still name it in full.
+            #expect(result.stderr.contains("Usage: crucible sandbox run [--memory"), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("See 'crucible sandbox run --help'"), "\(arguments): \(result.stderr)")
         }
+        let help = try await run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: crucible sandbox run [--memory"), "\(help.stdout)")
     }
 
     @Test("end to end: the self-test breaks no promise on this machine, and --json lists every row")
