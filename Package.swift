@@ -52,9 +52,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CScan"),
         .target(
             name: "Constitution",
-            dependencies: ["CrucibleCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CrucibleCore", "CScan", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -21,7 +21,7 @@ extension Constitution {
 
         /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
         /// allow rule (with its evidence) matched, and what allow rules still want.
-        func evaluate(_ refs: [ClauseRef], _ unit: SimpleCommand?) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
+        func evaluate(_ refs: [ClauseRef], _ unit: Part?) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
             let firstHit = hits.count  // this part's hits are hits[firstHit...]
             var allowed = false
             var wanting: [Unallowed] = []
@@ -30,8 +30,8 @@ extension Constitution {
                 let need = needs[ref.slot]
                 if let unit {
                     if need & Need.commandPattern != 0, flags[ref.slot] == 0 { continue }
-                    if need & Need.writes != 0, unit.writes.isEmpty { continue }
-                    if need & Need.runsCode != 0, !unit.executesCode { continue }
+                    if need & Need.writes != 0, unit.command.writes.isEmpty { continue }
+                    if need & Need.runsCode != 0, !unit.command.executesCode { continue }
                 } else {
                     if need & Need.unit != 0 { continue }
                     if need & Need.text != 0, !hasText { continue }
@@ -68,6 +68,7 @@ extension Constitution {
             flags = Array(repeatElement(0, count: clauseCount))  // (see `Scratch.scan` on `repeatElement`)
             var wantingOnce = whole.wanting
             for command in commands {
+                let part = Part(command)
                 for index in flags.indices { flags[index] = 0 }
                 if let entries = commandIndex[command.program] {
                     // The patterns listed under a program all start with that one word: it is matched once.
@@ -76,9 +77,9 @@ extension Constitution {
                     }
                 }
                 for index in globCommands.indices { mark(globCommands[index], command, &flags) }
-                let part = evaluate(split.parts, command)
-                if !part.hit, !part.allowed, !whole.allowed, !whole.hit {
-                    let wanting = wantingOnce + part.wanting
+                let result = evaluate(split.parts, part)
+                if !result.hit, !result.allowed, !whole.allowed, !whole.hit {
+                    let wanting = wantingOnce + result.wanting
                     wantingOnce = []
                     unallowed += wanting.isEmpty ? [.noRuleAllowsCommand(command.text)] : wanting
                 }
@@ -141,29 +142,29 @@ extension Constitution {
 
     /// What a clause matched in `unit` (or the action), or nil when it does not match.
     /// `flag`: for a simple command, whether the clause's command patterns matched it (see ``mark(_:_:_:)``).
-    private func match(_ box: ClauseBox, strict: Bool, action: Action, unit: SimpleCommand?, flag: UInt8,
+    private func match(_ box: ClauseBox, strict: Bool, action: Action, unit: Part?, flag: UInt8,
                        scratch: inout Scratch) -> Why? {
         var why: Why?
         if box.clause.isAboutCommands {
             guard let unit else { return nil }
             if box.clause.commands != nil {
                 guard flag & (strict ? 2 : 1) != 0 else { return nil }
-                why = .command(unit.text)
+                why = .command(unit.command.text)
             }
             if let wanted = box.clause.executesCode {
-                guard unit.executesCode == wanted else { return nil }
-                if wanted { why = .runsCode(unit.text) }
+                guard unit.command.executesCode == wanted else { return nil }
+                if wanted { why = .runsCode(unit.command.text) }
             }
             if let texts = box.clause.commandText {
-                guard texts.contains(where: { scratch.matches(pattern: $0, in: unit.text, unit: true, self) }) else { return nil }
-                why = why ?? .command(unit.text)
+                guard texts.contains(where: { scratch.matches(pattern: $0, in: unit.command.text, unit: true, self) }) else { return nil }
+                why = why ?? .command(unit.command.text)
             }
         }
         if let wanted = box.clause.sandboxed {
             guard (action.sandboxed ?? false) == wanted else { return nil }
         }
         if let wanted = box.clause.inWorkspace {
-            let paths = unit?.writes ?? scratch.paths
+            let paths = unit?.command.writes ?? scratch.paths
             let inside: Bool?
             if unit == nil, let declared = action.inWorkspace {
                 inside = declared && !paths.contains(where: Action.isOutsideWorkspace)
@@ -182,12 +183,12 @@ extension Constitution {
         if let globs = box.paths {
             let path: String?
             if let unit {
-                path = matchPaths(unit.writes, normalized: nil, globs, except: box.exceptPaths, strict: strict)
+                path = matchPaths(unit.command.writes, normalized: nil, globs, except: box.exceptPaths, strict: strict)
             } else {
                 path = matchPaths(scratch.paths, normalized: scratch.normalizedPaths, globs, except: box.exceptPaths, strict: strict)
             }
             guard let path else { return nil }
-            why = why ?? (unit == nil ? .plain(path) : .writes(unit!.text, path))
+            why = why ?? (unit == nil ? .plain(path) : .writes(unit!.command.text, path))
         }
         if let globs = box.targets {
             let targets = (action.target.map { [$0] } ?? []) + (action.paths ?? [])
@@ -215,12 +216,12 @@ extension Constitution {
         }
         if let contents = box.clause.content {
             guard scratch.text != nil, let index = contents.first(where: { scratch.matches(pattern: $0, self) }) else { return nil }
-            why = .content(unit?.text, pattern: index)
+            why = .content(unit?.command.text, pattern: index)
         }
         if let checks = box.clause.checks {
             var found: String?
             for check in checks {
-                if check == .obfuscatedExecution, let decoded = unit.flatMap({ $0.runsDecodedData ? $0.text : nil }) ?? scratch.decoded {
+                if check == .obfuscatedExecution, let decoded = unit.flatMap({ $0.command.runsDecodedData ? $0.command.text : nil }) ?? scratch.decoded {
                     found = "`\(decoded)` runs decoded data"  // rare: only when the check matches
                     break
                 }
@@ -232,7 +233,7 @@ extension Constitution {
             guard let found else { return nil }
             why = .plain(found)
         }
-        return why ?? (unit.map { .command($0.text) } ?? .action)
+        return why ?? (unit.map { .command($0.command.text) } ?? .action)
     }
 
     /// The first path that decides a match: for strict (allow) rules every path must match and none be
@@ -416,6 +417,14 @@ struct Scratch {
         literals = positions
     }
 
+}
+
+/// The simple command being decided, behind one reference: the decision loop hands it to every clause it tries, and a
+/// `SimpleCommand` (four references) would be copied, each of them retained and released, at every hand-off.
+final class Part {
+    let command: SimpleCommand
+
+    init(_ command: SimpleCommand) { self.command = command }
 }
 
 /// A rule that matched, and what it matched.

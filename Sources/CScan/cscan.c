@@ -1,0 +1,112 @@
+#include "cscan.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/// 2: AVX2, 1: SSSE3, 0: neither.
+static int level(void) {
+    static int known = -1;
+    if (known >= 0) return known;
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    known = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return known;
+    if (c & bit_SSSE3) known = 1;
+    // AVX2 needs the processor's word and the system's: that it saves the wide registers (XCR0 bits 1 and 2).
+    if ((c & bit_OSXSAVE) && (c & bit_AVX)) {
+        unsigned low = 0, high = 0;
+        __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+        if ((low & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2)) known = 2;
+    }
+    return known;
+}
+
+int cscan_available(void) { return level() > 0; }
+
+/// The buckets of sixteen positions, 0-7 in the low half and 8-15 in the high half of each 32-byte table (and result).
+__attribute__((target("avx2"))) static inline __m256i buckets2(const uint8_t *at, __m256i low, __m256i high) {
+    const __m256i nibble = _mm256_set1_epi8(0x0f), fold = _mm256_set1_epi8(0x20);
+    __m256i chunk = _mm256_or_si256(_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)at)), fold);
+    __m256i lows = _mm256_shuffle_epi8(low, _mm256_and_si256(chunk, nibble));
+    __m256i highs = _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(chunk, 4), nibble));
+    return _mm256_and_si256(lows, highs);
+}
+
+__attribute__((target("avx2"))) static size_t candidates_avx2(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks,
+                                                               uint32_t *out, size_t capacity) {
+    __m256i table[6];
+    for (int t = 0; t < 6; t++) {
+        __m128i first = _mm_loadu_si128((const __m128i *)(masks + 16 * t));
+        __m128i second = _mm_loadu_si128((const __m128i *)(masks + 96 + 16 * t));
+        table[t] = _mm256_inserti128_si256(_mm256_castsi128_si256(first), second, 1);
+    }
+    const __m256i zero = _mm256_setzero_si256();
+    size_t p = *from, n = 0;
+    while (p + 18 <= count && n + 16 <= capacity) {
+        __m256i hit = _mm256_and_si256(_mm256_and_si256(buckets2(text + p, table[0], table[1]), buckets2(text + p + 1, table[2], table[3])),
+                                       buckets2(text + p + 2, table[4], table[5]));
+        unsigned empty = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, zero));
+        unsigned lanes = ~(empty & (empty >> 16)) & 0xffffu;
+        while (lanes != 0) {
+            out[n++] = (uint32_t)(p + (size_t)__builtin_ctz(lanes));
+            lanes &= lanes - 1;
+        }
+        p += 16;
+    }
+    *from = p;
+    return n;
+}
+
+/// The buckets of one byte's table pair that hold the bytes of `chunk`, lane by lane.
+__attribute__((target("ssse3"))) static inline __m128i buckets(__m128i chunk, __m128i low, __m128i high) {
+    const __m128i nibble = _mm_set1_epi8(0x0f);
+    __m128i lows = _mm_shuffle_epi8(low, _mm_and_si128(chunk, nibble));
+    __m128i highs = _mm_shuffle_epi8(high, _mm_and_si128(_mm_srli_epi16(chunk, 4), nibble));
+    return _mm_and_si128(lows, highs);
+}
+
+__attribute__((target("ssse3"))) static size_t candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks,
+                                                           uint32_t *out, size_t capacity) {
+    __m128i table[12];
+    for (int t = 0; t < 12; t++) table[t] = _mm_loadu_si128((const __m128i *)(masks + 16 * t));
+    const __m128i fold = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
+    size_t p = *from, n = 0;
+    while (p + 18 <= count && n + 16 <= capacity) {
+        __m128i c0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(text + p)), fold);
+        __m128i c1 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(text + p + 1)), fold);
+        __m128i c2 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(text + p + 2)), fold);
+        // Buckets 0-7 from the first six tables, 8-15 from the other six.
+        __m128i low = _mm_and_si128(_mm_and_si128(buckets(c0, table[0], table[1]), buckets(c1, table[2], table[3])),
+                                    buckets(c2, table[4], table[5]));
+        __m128i high = _mm_and_si128(_mm_and_si128(buckets(c0, table[6], table[7]), buckets(c1, table[8], table[9])),
+                                     buckets(c2, table[10], table[11]));
+        __m128i none = _mm_and_si128(_mm_cmpeq_epi8(low, zero), _mm_cmpeq_epi8(high, zero));
+        unsigned lanes = ~(unsigned)_mm_movemask_epi8(none) & 0xffffu;
+        while (lanes != 0) {
+            out[n++] = (uint32_t)(p + (size_t)__builtin_ctz(lanes));
+            lanes &= lanes - 1;
+        }
+        p += 16;
+    }
+    *from = p;
+    return n;
+}
+
+size_t cscan_candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out, size_t capacity) {
+    switch (level()) {
+    case 2: return candidates_avx2(text, count, from, masks, out, capacity);
+    case 1: return candidates(text, count, from, masks, out, capacity);
+    default: return 0;
+    }
+}
+
+#else
+
+int cscan_available(void) { return 0; }
+
+size_t cscan_candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out, size_t capacity) {
+    (void)text; (void)count; (void)from; (void)masks; (void)out; (void)capacity;
+    return 0;
+}
+
+#endif

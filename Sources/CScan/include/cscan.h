@@ -1,0 +1,23 @@
+#ifndef CSCAN_H
+#define CSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Whether this processor runs `cscan_candidates` (x86-64 with SSSE3, faster with AVX2); elsewhere it finds nothing and
+/// moves no position.
+int cscan_available(void);
+
+/// The prefilter of Crucible's literal scanner, sixteen positions at a time (the "Teddy" algorithm): writes to `out`
+/// every position p from `*from` on whose three bytes, each folded with `| 0x20`, may start a literal of some bucket.
+///
+/// `masks` holds twelve tables of sixteen bytes, six for buckets 0-7 and six for buckets 8-15: in each six, for byte j
+/// of a position (j = 0, 1, 2), the buckets (bit k: the six's bucket k) whose literals have byte j's low nibble x
+/// (table 2j, entry x) and its high nibble (table 2j + 1). A position is a candidate when some bucket has all six.
+/// Every position where a literal occurs is one; a few more are too.
+///
+/// Stops when fewer than 18 bytes remain from the next block, or when `out` has room for fewer than 16 more; sets
+/// `*from` to the first position not looked at and returns how many positions it wrote.
+size_t cscan_candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out, size_t capacity);
+
+#endif
