@@ -121,6 +121,8 @@ extension Constitution {
         ids.reserveCapacity(entries.count)
         sentences.reserveCapacity(entries.count)
         reasons.reserveCapacity(entries.count + extra.count)
+        // One buffer for every reason: each is written into it and made a string of its own.
+        var reason = TextBuilder(capacity: entries.isEmpty ? 0 : 160)
         for (index, entry) in entries.enumerated() {
             let id = ruleTexts[entry.rule].id
             // A rule is named once, at its first entry.
@@ -128,16 +130,17 @@ extension Constitution {
                 ids.append(id)
                 sentences.append(ruleTexts[entry.rule].sentence)
             }
-            var reason = TextBuilder(capacity: id.utf8.count + 2 + entry.why.estimatedCount)
+            reason.clear()
             reason.add(id)
             reason.add(": ")
             entry.why.append(to: &reason, self, action)
             reasons.append(reason.text)
         }
         reasons += extra
-        return Decision(decision: verdict, rules: ids, sentences: sentences, reasons: reasons,
-                        constitution: digest, approvalMethod: asking.flatMap { ruleTexts[$0].approvalMethod },
-                        timeout: asking.flatMap { ruleTexts[$0].timeout })
+        let method = asking.flatMap { ruleTexts[$0].approvalMethod }, timeout = asking.flatMap { ruleTexts[$0].timeout }
+        // `consume`: the arrays are handed over, where the optimizer otherwise retained each once more for the call.
+        return Decision(decision: verdict, rules: consume ids, sentences: consume sentences, reasons: consume reasons,
+                        constitution: digest, approvalMethod: consume method, timeout: timeout)
     }
 
     /// What a clause matched in `unit` (or the action), or nil when it does not match.
@@ -183,7 +186,7 @@ extension Constitution {
         if let globs = box.paths {
             let path: String?
             if let unit {
-                path = matchPaths(unit.command.writes, normalized: nil, globs, except: box.exceptPaths, strict: strict)
+                path = matchPaths(unit.command.writes, normalized: unit.normalizedWrites, globs, except: box.exceptPaths, strict: strict)
             } else {
                 path = matchPaths(scratch.paths, normalized: scratch.normalizedPaths, globs, except: box.exceptPaths, strict: strict)
             }
@@ -317,12 +320,15 @@ extension Constitution {
 
     /// `./a/./b` → `a/b`, `a//b` → `a/b`.
     static func normalized(_ path: String) -> String {
-        var previous: UInt8 = 0
-        var needed = false
-        for byte in path.utf8 {
-            if byte == 47, previous == 46 || previous == 47 { needed = true; break }
-            previous = byte
-        }
+        // Over the bytes in place where the string has them so (a native one does): iterating the UTF-8 view is slower.
+        let needed = path.utf8.withContiguousStorageIfAvailable { bytes in
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if byte == 47, previous == 46 || previous == 47 { return true }
+                previous = byte
+            }
+            return false
+        } ?? true
         guard needed else { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." { parts.append(part) }
@@ -423,8 +429,13 @@ struct Scratch {
 /// `SimpleCommand` (four references) would be copied, each of them retained and released, at every hand-off.
 final class Part {
     let command: SimpleCommand
+    /// The files it writes, each normalized (``Constitution/normalized(_:)``) once for all the clauses that look.
+    let normalizedWrites: [String]
 
-    init(_ command: SimpleCommand) { self.command = command }
+    init(_ command: SimpleCommand) {
+        self.command = command
+        self.normalizedWrites = command.writes.map(Constitution.normalized)
+    }
 }
 
 /// A rule that matched, and what it matched.
@@ -531,6 +542,9 @@ struct TextBuilder {
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
     mutating func add(_ piece: String) { bytes.append(contentsOf: piece.utf8) }
+
+    /// Empty again, its memory kept for the next text.
+    mutating func clear() { bytes.removeAll(keepingCapacity: true) }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 }

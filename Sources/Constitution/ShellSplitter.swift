@@ -743,8 +743,9 @@ private struct Lexer {
 
     static func writtenArguments(program: String, isWriter: Bool, _ words: [String]) -> [String] {
         if isWriter || program.hasPrefix("mkfs") { return pathArguments(words) }
-        // An ASCII name longer than every one below is none of them (a non-ASCII one is left to `==`).
-        guard program.utf8.count <= 4 || program.utf8.contains(where: { $0 >= 0x80 }) else { return [] }
+        // Only the names below, each starting with `s`, `p`, `d` or `g`: most programs are ruled out by their first byte.
+        guard let first = program.utf8.first, first == UInt8(ascii: "s") || first == UInt8(ascii: "p") || first == UInt8(ascii: "d")
+            || first == UInt8(ascii: "g") else { return [] }
         switch program {
         case "sed", "perl":
             return words.contains(where: { $0.hasPrefix("-i") || $0 == "--in-place" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && has($0, "i")) })

@@ -140,8 +140,9 @@ enum StaticScanner {
     }
 
     private static func line(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        // `&+=`: without an overflow check to keep, the compiler counts many bytes at a time.
         var n = 1
-        for k in 0..<i where b[k] == 10 { n += 1 }
+        for k in 0..<i { n &+= b[k] == 10 ? 1 : 0 }
         return n
     }
 
@@ -161,6 +162,12 @@ enum StaticScanner {
                                             "privatekey", "credential", "credentials", "auth_key", "client_secret", "bearer"]
         .map { Array($0.utf8) }
     static let weakNames: [[UInt8]] = ["token"].map { Array($0.utf8) }
+    /// Per byte: the indices of the ``secretSuffixes`` that end in it, so that a name is compared only with those.
+    static let suffixesEndingIn: [[Int]] = {
+        var table = [[Int]](repeating: [], count: 256)
+        for (index, suffix) in secretSuffixes.enumerated() { table[Int(suffix.last!)].append(index) }
+        return table
+    }()
 
     /// At a secret-sounding word: is it the end of a name assigned a literal that looks like a secret?
     private static func secretAssignment(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ length: Int) -> String? {
@@ -188,9 +195,8 @@ enum StaticScanner {
             return true
         }
         // Most names (`tokens`, `password_hint`) end in no suffix at all: the last byte rules out nearly every suffix at once.
-        let last = lower(b[end - 1])
-        guard let suffix = secretSuffixes.first(where: { $0.last == last && endsWith($0) }) else { return nil }
-        let weak = suffix == weakNames[0]
+        guard let index = suffixesEndingIn[Int(lower(b[end - 1]))].first(where: { endsWith(secretSuffixes[$0]) }) else { return nil }
+        let weak = secretSuffixes[index] == weakNames[0]
         if b[k] | 0x20 == 98 || b[k] | 0x20 == 114 || b[k] | 0x20 == 117, k + 1 < b.count, b[k + 1] == 34 || b[k + 1] == 39 { k += 1 }
         let value: ArraySlice<UInt8>
         let quoted: Bool
