@@ -70,18 +70,20 @@ extension Constitution {
             for command in commands {
                 let part = Part(command)
                 for index in flags.indices { flags[index] = 0 }
-                if let entries = commandIndex[command.program] {
+                if let entries = commandIndex[part.command.program] {
                     // The patterns listed under a program all start with that one word: it is matched once.
-                    if entries[0].pattern.matchesProgram(command) {
-                        for index in entries.indices { mark(entries[index], command, &flags, programMatches: true) }
+                    if entries[0].pattern.matchesProgram(part.command) {
+                        for index in entries.indices { mark(entries[index], part.command, &flags, programMatches: true) }
                     }
                 }
-                for index in globCommands.indices { mark(globCommands[index], command, &flags) }
+                if globPrograms.matchesAny(part.command.program) {
+                    for index in globCommands.indices { mark(globCommands[index], part.command, &flags) }
+                }
                 let result = evaluate(split.parts, part)
                 if !result.hit, !result.allowed, !whole.allowed, !whole.hit {
                     let wanting = wantingOnce + result.wanting
                     wantingOnce = []
-                    unallowed += wanting.isEmpty ? [.noRuleAllowsCommand(command.text)] : wanting
+                    unallowed += wanting.isEmpty ? [.noRuleAllowsCommand(part.command.text)] : wanting
                 }
             }
         } else {
@@ -242,7 +244,7 @@ extension Constitution {
     /// The first path that decides a match: for strict (allow) rules every path must match and none be
     /// excepted; otherwise one matching path that is not excepted is enough.
     /// `normalized`, when given, holds the paths already normalized.
-    private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: GlobSet, except: GlobSet?, strict: Bool) -> String? {
+    @inline(__always) private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: GlobSet, except: GlobSet?, strict: Bool) -> String? {
         guard !paths.isEmpty else { return nil }
         var first: String?
         for index in paths.indices {

@@ -33,6 +33,8 @@ public struct Constitution: Sendable {
     /// Command patterns by literal program name, and those whose program is a glob.
     let commandIndex: NameTable<[PatternRef]>
     let globCommands: [PatternRef]
+    /// Their programs, together: most simple commands run none of them, and are passed over with one test.
+    let globPrograms: GlobSet
     let clauseCount: Int
     /// Every rule's clauses, flattened by slot, and every rule's effect: read in the hot loop
     /// without copying a `Rule`.
@@ -189,6 +191,7 @@ public struct Constitution: Sendable {
         self.clausesForAnyType = anyType
         self.commandIndex = NameTable(index)
         self.globCommands = globs
+        self.globPrograms = GlobSet(globs.map { $0.pattern.words[0] })
         self.clauseCount = slot
         self.clauses = flat
         self.effects = rules.map(\.effect)
