@@ -72,6 +72,68 @@ struct LocalizationTests {
         #expect(left.isEmpty, "the traced copy is removed: \(left)")
     }
 
+    @Test("with tasks held out, only traced tests that name visible tasks are shown; unknown ones are not")
+    func heldOutTestsAreNotLocalized() async throws {
+        #expect(HeldOutTasks.id("tests.test_calc.CalcTests.test_add", names: "CalcTests.test_add"))
+        #expect(HeldOutTasks.id("tests/test_calc.py::CalcTests::test_add", names: "CalcTests.test_add"))
+        #expect(HeldOutTasks.id("tests.test_calc.test_add[2-3]", names: "test_add"))
+        #expect(HeldOutTasks.id("test_add", names: "test_add"))
+        #expect(!HeldOutTasks.id("tests.test_calc.CalcTests.test_addition", names: "test_add"))
+        #expect(!HeldOutTasks.id("tests.test_calc.Other.test_add", names: "CalcTests.test_add"))
+        let ids = (0..<40).map { "tests.test_calc.CalcTests.test_\($0)" }
+        let score = Score(benchmarks: [BenchmarkResult(name: "tests", weight: 1, score: 0.5, tasks: ids.map { TaskResult(id: $0, passed: true) })])
+        #expect(HeldOutTasks(share: 0).showsTest(in: score)("tests", "anything"))
+        let heldOut = HeldOutTasks(share: 0.3)
+        let shows = heldOut.showsTest(in: score)
+        var hidden = 0
+        for (n, id) in ids.enumerated() {
+            let held = heldOut.isHeldOut(benchmark: "tests", task: id)
+            if held { hidden += 1 }
+            #expect(shows("tests", "CalcTests.test_\(n)") == !held, "\(id)")
+        }
+        #expect(hidden > 0 && hidden < ids.count, "the share holds out some tasks and not all")
+        #expect(!shows("tests", "CalcTests.test_unknown"), "a test that names no task may be held out")
+        #expect(!shows("other", "CalcTests.test_0"), "nor one of a benchmark with no such task")
+
+        // What a dropped test executed counts for nothing: without the failing test, no line is suspicious.
+        let directory = try TestWorkspace.make(files: [
+            "calc.py": "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a + b\n",
+            "tests/__init__.py": "",
+            "tests/test_calc.py": """
+                import unittest
+                import calc
+
+                class CalcTests(unittest.TestCase):
+                    def test_add(self):
+                        self.assertEqual(calc.add(2, 1), 3)
+
+                    def test_sub(self):
+                        self.assertEqual(calc.sub(2, 1), 1)
+                """,
+            "bench/run.py": """
+                import sys, unittest
+                sys.path.insert(0, ".")
+                suite = unittest.defaultTestLoader.discover("tests", top_level_dir=".")
+                unittest.TextTestRunner(stream=open("/dev/null", "w")).run(suite)
+                print('{"score": 0.5}')
+                """,
+        ], yaml: """
+            target: {editable: ["calc.py"], protected: ["tests/**", "bench/**"]}
+            benchmarks: [{name: tests, run: "python3 bench/run.py", format: json}]
+            sandbox: {isolation: none}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let workspace = try Workspace.load(directory)
+        let evaluator = try Evaluator(workspace: workspace, sandbox: PlainProcessSandbox())
+        let all = try await evaluator.traceTests(try workspace.readEditableTree(), label: "v0")
+        #expect(all.spectra.ochiai()["calc.py"]?[5] == 1.0)
+        let shown = try await evaluator.traceTests(try workspace.readEditableTree(), label: "v0") { benchmark, test in
+            benchmark == "tests" && test != "CalcTests.test_sub"
+        }
+        #expect(shown.spectra.tests.map(\.test) == ["CalcTests.test_add"])
+        #expect(shown.spectra.ochiai().isEmpty)
+    }
+
     @Test("a tree without Python files is not traced")
     func noPythonNoTrace() async throws {
         let directory = try TestWorkspace.make(files: ["rules.txt": "a\n"], yaml: """

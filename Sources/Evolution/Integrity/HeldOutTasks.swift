@@ -29,6 +29,31 @@ public struct HeldOutTasks: Sendable {
         return score
     }
 
+    /// Which traced tests (``TestSpectra``) of `score`'s benchmarks the proposer may see localized: with a share held out,
+    /// only a test that names tasks of its benchmark, none of them held out. A traced test matches a task whose id is
+    /// the test's name or ends with it (`tests.test_calc.CalcTests.test_add`, `tests/test_calc.py::CalcTests::test_add`,
+    /// and with a parameter, `…test_add[2]`). A test that names no task may be a held-out one: it is left out too, so
+    /// with a share held out, benchmarks whose task ids are not their tests' names are localized from tracebacks only.
+    /// Without that, the lines held-out tests fail on would be pointed out to the proposer.
+    public func showsTest(in score: Score?) -> @Sendable (_ benchmark: String, _ test: String) -> Bool {
+        guard share > 0 else { return { _, _ in true } }
+        var tasks: [String: [String]] = [:]
+        for benchmark in score?.benchmarks ?? [] { tasks[benchmark.name, default: []] += benchmark.tasks.map(\.id) }
+        return { [self, tasks] benchmark, test in
+            let named = (tasks[benchmark] ?? []).filter { Self.id($0, names: test) }
+            return !named.isEmpty && !named.contains { isHeldOut(benchmark: benchmark, task: $0) }
+        }
+    }
+
+    /// Whether task `id` is the test a tracer names `test` (a qualified name, `CalcTests.test_add`).
+    static func id(_ id: String, names test: String) -> Bool {
+        var id = Substring(id)
+        if id.hasSuffix("]"), let bracket = id.firstIndex(of: "[") { id = id[..<bracket] }
+        if id == test || id.hasSuffix("." + test) { return true }
+        let colons = test.split(separator: ".").joined(separator: "::")
+        return id.hasSuffix("::" + colons)
+    }
+
     /// Why `child` is objective hacking against `parent`, or nil: it scores better on the visible
     /// tasks and worse on the held-out ones.
     public func overfitting(child: Score, parent: Score?) -> String? {

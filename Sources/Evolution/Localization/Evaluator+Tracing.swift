@@ -6,8 +6,10 @@ extension Evaluator {
     /// Runs every benchmark on the candidate `tree` once more with the Python line tracer, in
     /// the sandbox like any evaluation, and returns what its tests executed. Scores of this run
     /// are not read: it only localizes. Returns no tests when the benchmarks run no Python
-    /// tests (or the tree has no Python file).
-    public func traceTests(_ tree: FileTree, label: String) async throws -> (spectra: TestSpectra, runs: [SandboxRun]) {
+    /// tests (or the tree has no Python file). `shows(benchmark, test)`: whether a traced test is kept (see
+    /// ``HeldOutTasks/showsTest(in:)``); the others are dropped before anything is computed from them.
+    public func traceTests(_ tree: FileTree, label: String, shows: (_ benchmark: String, _ test: String) -> Bool = { _, _ in true })
+        async throws -> (spectra: TestSpectra, runs: [SandboxRun]) {
         let python = tree.files.keys.filter { $0.hasSuffix(".py") }.sorted()
         guard !python.isEmpty else { return (TestSpectra(tests: []), []) }
         var tests: [TestSpectra.Test] = []
@@ -23,7 +25,7 @@ extension Evaluator {
                                          timeout: benchmark.timeout, outputLimit: 64 << 10, limits: workspace.config.sandbox.limits)
             let outcome = try await run(spec)
             runs.append(Self.record(spec, outcome, purpose: "trace:" + benchmark.name))
-            tests += PythonLineTracer.collect(from: folder)
+            tests += PythonLineTracer.collect(from: folder).filter { shows(benchmark.name, $0.test) }
         }
         return (TestSpectra(tests: tests), runs)
     }

@@ -25,8 +25,12 @@ struct SpectrumLocalizer {
 
     /// The parent's suspicious lines and the runs it took to find them (none when an ancestor's
     /// spectra were reused), or nil when it is not localized by spectra.
-    /// - Parameter ancestors: the parent's ancestors, nearest first.
-    mutating func trace(_ parent: Int, tree: FileTree, score: Score?, ancestors: [Int], evaluator: Evaluator) async throws
+    /// - Parameters:
+    ///   - score: the parent's score as the proposer may see it.
+    ///   - ancestors: the parent's ancestors, nearest first.
+    ///   - shows: which traced tests count (``HeldOutTasks/showsTest(in:)``).
+    mutating func trace(_ parent: Int, tree: FileTree, score: Score?, ancestors: [Int], evaluator: Evaluator,
+                        shows: (_ benchmark: String, _ test: String) -> Bool) async throws
         -> (suspiciousness: [String: [Int: Double]], runs: [SandboxRun])? {
         guard enabled, let score, FaultLocalizer.hasFailures(score), tree.files.keys.contains(where: { $0.hasSuffix(".py") }) else {
             return nil
@@ -39,7 +43,7 @@ struct SpectrumLocalizer {
             self.known[parent] = ancestor
             return (ancestor.suspiciousness, [])
         }
-        let traced = try await evaluator.traceTests(tree, label: "v\(parent)")
+        let traced = try await evaluator.traceTests(tree, label: "v\(parent)", shows: shows)
         if traced.spectra.tests.isEmpty {
             emptyTraces += 1
             if emptyTraces >= 2 { enabled = false }

@@ -230,8 +230,9 @@ public struct EvolutionLoop: Sendable {
             let ancestors = Array(sequence(first: parent) { model.variants[$0]?.parent }.dropFirst())
             if hintCache[parent] == nil {
                 var hints = FaultLocalizer.hints(for: parentScore, tree: parentTree)
+                // Held-out tests are traced too (the benchmarks run them), but what they executed is not shown.
                 if let traced = try await localizer.trace(parent, tree: parentTree, score: parentScore, ancestors: ancestors,
-                                                          evaluator: evaluator) {
+                                                          evaluator: evaluator, shows: heldOut.showsTest(in: model.variants[parent]?.result)) {
                     try recordRuns(traced.runs, variant: parent)
                     hints.suspiciousness = traced.suspiciousness
                 }
