@@ -11,13 +11,24 @@ extension Constitution {
     /// when their matches start with known literals, only where those occur), reasons put into
     /// words only for the rules the decision shows. The decision carries this constitution's digest.
     public func decide(_ action: Action) -> Decision {
-        var scratch = Scratch.of(action)
+        // A decision's working memory is on the stack, not allocated at every decision: where each literal occurs,
+        // which patterns matched, which clauses' command patterns a simple command meets.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: scanner.count) { literals in
+            withUnsafeTemporaryAllocation(of: Int8.self, capacity: patterns.count) { results in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: action.type == "command" ? clauseCount : 0) { flags in
+                    var scratch = Scratch.of(action, literals: literals, results: results)
+                    return decide(action, with: &scratch, flags: flags)
+                }
+            }
+        }
+    }
+
+    /// `flags`: memory for a command's per-slot flags (see ``mark(_:_:_:programMatches:)``), uninitialized.
+    private func decide(_ action: Action, with scratch: inout Scratch, flags: UnsafeMutableBufferPointer<UInt8>) -> Decision {
         let refs = clausesByType[action.type] ?? clausesForAnyType
         var hits: [Entry] = []
         var unallowed: [Unallowed] = []
         var allowedBy: [Entry] = []
-        /// For the simple command being decided: per slot, whether its clause's command patterns match it (see ``mark(_:_:_:)``).
-        var flags: [UInt8] = []
 
         /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
         /// allow rule (with its evidence) matched, and what allow rules still want.
@@ -65,19 +76,18 @@ extension Constitution {
             let split = commandClauses
             let whole = evaluate(split.whole, nil)
             if commands.isEmpty { unallowed.append(.emptyCommand) }
-            flags = Array(repeatElement(0, count: clauseCount))  // (see `Scratch.scan` on `repeatElement`)
             var wantingOnce = whole.wanting
             for command in commands {
                 let part = Part(command)
-                for index in flags.indices { flags[index] = 0 }
+                flags.initialize(repeating: 0)
                 if let entries = commandIndex[part.command.program] {
                     // The patterns listed under a program all start with that one word: it is matched once.
                     if entries[0].pattern.matchesProgram(part.command) {
-                        for index in entries.indices { mark(entries[index], part.command, &flags, programMatches: true) }
+                        for index in entries.indices { mark(entries[index], part.command, flags, programMatches: true) }
                     }
                 }
                 if globPrograms.matchesAny(part.command.program) {
-                    for index in globCommands.indices { mark(globCommands[index], part.command, &flags) }
+                    for index in globCommands.indices { mark(globCommands[index], part.command, flags) }
                 }
                 let result = evaluate(split.parts, part)
                 if !result.hit, !result.allowed, !whole.allowed, !whole.hit {
@@ -95,7 +105,7 @@ extension Constitution {
         return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy, action: action)
     }
 
-    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: inout [UInt8], programMatches: Bool? = nil) {
+    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: UnsafeMutableBufferPointer<UInt8>, programMatches: Bool? = nil) {
         // A strict match is also a loose one, so the strict test runs only after a loose match.
         guard entry.pattern.matches(command, strict: false, programMatches: programMatches) else { return }
         flags[entry.ref.slot] |= 1
@@ -120,15 +130,20 @@ extension Constitution {
 
     private func make(_ verdict: Decision.Verdict, _ entries: [Entry], extra: [String], action: Action, asking: Int? = nil) -> Decision {
         var ids: [String] = [], sentences: [String] = [], reasons: [String] = []
-        ids.reserveCapacity(entries.count)
-        sentences.reserveCapacity(entries.count)
+        let alone = entries.first.map { first in entries.allSatisfy { $0.rule == first.rule } } ?? false
+        if alone {
+            (ids, sentences) = ruleNamedAlone[entries[0].rule]
+        } else {
+            ids.reserveCapacity(entries.count)
+            sentences.reserveCapacity(entries.count)
+        }
         reasons.reserveCapacity(entries.count + extra.count)
         // One buffer for every reason: each is written into it and made a string of its own.
         var reason = TextBuilder(capacity: entries.isEmpty ? 0 : 160)
         for (index, entry) in entries.enumerated() {
             let id = ruleTexts[entry.rule].id
             // A rule is named once, at its first entry.
-            if !entries[..<index].contains(where: { $0.rule == entry.rule }) {
+            if !alone, !entries[..<index].contains(where: { $0.rule == entry.rule }) {
                 ids.append(id)
                 sentences.append(ruleTexts[entry.rule].sentence)
             }
@@ -146,7 +161,7 @@ extension Constitution {
     }
 
     /// What a clause matched in `unit` (or the action), or nil when it does not match.
-    /// `flag`: for a simple command, whether the clause's command patterns matched it (see ``mark(_:_:_:)``).
+    /// `flag`: for a simple command, whether the clause's command patterns matched it (see ``mark(_:_:_:programMatches:)``).
     private func match(_ box: ClauseBox, strict: Bool, action: Action, unit: Part?, flag: UInt8,
                        scratch: inout Scratch) -> Why? {
         var why: Why?
@@ -273,7 +288,7 @@ extension Constitution {
 
     /// Whether the literals `present` (per literal, its first position or -1) meet every requirement group of pattern
     /// `index`: one literal of each group occurs.
-    func requirementsMet(_ index: Int, _ present: [Int32]) -> Bool {
+    func requirementsMet(_ index: Int, _ present: UnsafeBufferPointer<Int32>) -> Bool {
         let range = requirementRanges[index]
         var at = range.lowerBound
         while at < range.upperBound {
@@ -298,7 +313,7 @@ extension Constitution {
     /// ``ContentPattern/matches(ascii:at:)``); with none of them in the text it cannot match. Otherwise, or when they occur
     /// too often, it runs on the whole text. ASCII only: there a case-insensitive literal can only be spelled in ASCII (no
     /// `ſ` for `s`, no `K` for `k`), and offsets in bytes are offsets in UTF-16.
-    func run(pattern index: Int, on text: String, literals: [Int32]) -> Bool {
+    func run(pattern index: Int, on text: String, literals: UnsafeBufferPointer<Int32>) -> Bool {
         let pattern = patterns[index]
         guard let starts = startLiterals[index], text.utf8.count > ContentPattern.window, text.utf8.count == text.utf16.count else {
             return pattern.matches(text)
@@ -349,27 +364,34 @@ struct Scratch {
     let normalizedPaths: [String]
     /// A command: the first simple command that runs decoded data, if one does.
     var decoded: String?
-    /// Per literal of the constitution's scanner: where it first occurs in the text, or -1.
-    private var literals: [Int32]?
-    private var results: [Int8] = []
+    /// Per literal of the constitution's scanner: where it first occurs in the text, or -1; valid once `scanned`.
+    private let literals: UnsafeMutableBufferPointer<Int32>
+    private var scanned = false
+    /// Per pattern: whether it matched the text (1, 0), or -1 when not yet tried; valid once `tried`.
+    private let results: UnsafeMutableBufferPointer<Int8>
+    private var tried = false
     /// The last simple command's text whose literals were looked for, and where they are.
     private var unitText: String?
     private var unitLiterals: [Int32] = []
     private var found: StaticFindings?
 
-    private init(text: String?, paths: [String]) {
+    private init(text: String?, paths: [String], literals: UnsafeMutableBufferPointer<Int32>, results: UnsafeMutableBufferPointer<Int8>) {
         self.text = text
         self.paths = paths
         self.normalizedPaths = paths.map(Constitution.normalized)
+        self.literals = literals
+        self.results = results
     }
 
-    /// A function rather than an initializer, so that the action is borrowed, not copied.
-    static func of(_ action: Action) -> Scratch {
-        Scratch(text: action.type == "command" ? action.command : action.content, paths: action.allPaths)
+    /// A function rather than an initializer, so that the action is borrowed, not copied. `literals` (one per literal of
+    /// the scanner) and `results` (one per pattern) are its memory, uninitialized, for as long as it is used.
+    static func of(_ action: Action, literals: UnsafeMutableBufferPointer<Int32>, results: UnsafeMutableBufferPointer<Int8>) -> Scratch {
+        Scratch(text: action.type == "command" ? action.command : action.content, paths: action.allPaths, literals: literals,
+                results: results)
     }
 
     mutating func findings(_ constitution: Constitution) -> StaticFindings {
-        if found == nil { scan(constitution) }
+        if !scanned { scan(constitution) }
         return found!
     }
 
@@ -381,14 +403,19 @@ struct Scratch {
                 unitText = other
                 unitLiterals = constitution.scanner.firstPositions(other)
             }
-            return constitution.requirementsMet(index, unitLiterals)
-                && constitution.run(pattern: index, on: other, literals: unitLiterals)
+            return unitLiterals.withUnsafeBufferPointer { unitLiterals in
+                constitution.requirementsMet(index, unitLiterals) && constitution.run(pattern: index, on: other, literals: unitLiterals)
+            }
         }
         guard let text else { return false }
-        if results.isEmpty { results = Array(repeatElement(-1, count: constitution.patterns.count)) }
+        if !tried {
+            results.initialize(repeating: -1)
+            tried = true
+        }
         if results[index] >= 0 { return results[index] == 1 }
-        if literals == nil { scan(constitution) }
-        let result = constitution.requirementsMet(index, literals!) && constitution.run(pattern: index, on: text, literals: literals!)
+        if !scanned { scan(constitution) }
+        let present = UnsafeBufferPointer(literals)
+        let result = constitution.requirementsMet(index, present) && constitution.run(pattern: index, on: text, literals: present)
         results[index] = result ? 1 : 0
         return result
     }
@@ -397,32 +424,30 @@ struct Scratch {
     /// is passed over at once.
     mutating func mayMatch(_ patterns: Range<Int>, _ constitution: Constitution) -> Bool {
         guard text != nil else { return false }
-        if literals == nil { scan(constitution) }
-        for index in patterns where constitution.requirementsMet(constitution.contentPatterns[index], literals!) { return true }
+        if !scanned { scan(constitution) }
+        let present = UnsafeBufferPointer(literals)
+        for index in patterns where constitution.requirementsMet(constitution.contentPatterns[index], present) { return true }
         return false
     }
 
     /// One pass over the text for both the patterns' literals and the static checks (the first to be asked runs it).
     private mutating func scan(_ constitution: Constitution) {
-        // `Array(repeatElement(…))` rather than `Array(repeating:count:)`: for these element types the latter allocates
-        // through a generic runtime path that looks the array's type up in the runtime's metadata cache on every call.
-        var positions: [Int32] = Array(repeatElement(-1, count: constitution.scanner.count))
+        let positions = literals
+        positions.initialize(repeating: -1)
+        scanned = true
         var checks = StaticScanner.Scan(secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
         let offset = constitution.checkWordsOffset
         var text = self.text ?? ""
         found = text.withUTF8 { b in
-            positions.withUnsafeMutableBufferPointer { positions in
-                constitution.scanner.forEachOccurrence(in: b) { index, i in
-                    if index >= offset {
-                        checks.visit(index - offset, at: i, in: b)
-                    } else if positions[index] < 0 {
-                        positions[index] = Int32(i)
-                    }
+            constitution.scanner.forEachOccurrence(in: b) { index, i in
+                if index >= offset {
+                    checks.visit(index - offset, at: i, in: b)
+                } else if positions[index] < 0 {
+                    positions[index] = Int32(i)
                 }
             }
             return checks.finish(b)
         }
-        literals = positions
     }
 
 }

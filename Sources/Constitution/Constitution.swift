@@ -52,6 +52,9 @@ public struct Constitution: Sendable {
     let commandClauses: (whole: [ClauseRef], parts: [ClauseRef])
     /// Per rule: what a decision quotes of it, read without copying the `Rule`.
     let ruleTexts: [(id: String, sentence: String, approvalMethod: String?, timeout: Int?)]
+    /// Per rule: its id and its sentence, each alone in an array, for a decision that names that one rule (most that
+    /// name any): shared, where two arrays would be made at every such decision.
+    let ruleNamedAlone: [(ids: [String], sentences: [String])]
     /// Per rule: its `requires` entries, each as the evidence that satisfies it (`a|b`: either).
     let evidenceOptions: [[[Substring]]]
 
@@ -206,6 +209,7 @@ public struct Constitution: Sendable {
         let commandRefs = byType["command"] ?? anyType
         self.commandClauses = (commandRefs.filter { !Need.isPerPart(flat[$0.slot].clause) }, commandRefs.filter { Need.isPerPart(flat[$0.slot].clause) })
         self.ruleTexts = rules.map { ($0.id, $0.sentence, $0.approvalMethod, $0.timeout) }
+        self.ruleNamedAlone = rules.map { ([$0.id], [$0.sentence]) }
         self.evidenceOptions = rules.map { rule in rule.requires.map { $0.split(separator: "|") } }
         self.usesSecretsCheck = secrets
         self.usesObfuscationCheck = obfuscation

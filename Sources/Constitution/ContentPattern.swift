@@ -632,7 +632,9 @@ struct LiteralScanner: Sendable {
 
     /// Per literal: the byte offset of its first occurrence in `text`, or -1.
     func firstPositions(_ text: String) -> [Int32] {
-        var found: [Int32] = Array(repeatElement(-1, count: count))  // (see `Scratch.scan` on `repeatElement`)
+        // `Array(repeatElement(…))` rather than `Array(repeating:count:)`: for this element type the latter allocates
+        // through a generic runtime path that looks the array's type up in the runtime's metadata cache on every call.
+        var found: [Int32] = Array(repeatElement(-1, count: count))
         var text = text
         text.withUTF8 { b in
             found.withUnsafeMutableBufferPointer { found in

@@ -30,6 +30,9 @@ public struct Decision: Codable, Hashable, Sendable {
     public var approvalMethod: String?
     public var timeout: Int?
 
+    /// Never inlined: inlined (into the constitution's every decision), the optimizer built the decision on the stack,
+    /// then copied it out, each of its arrays and strings retained and released once more.
+    @inline(never)
     public init(decision: Verdict, rules: [String], sentences: [String], reasons: [String], constitution: String,
                 approvalMethod: String? = nil, timeout: Int? = nil) {
         self.decision = decision

@@ -182,7 +182,8 @@ struct ConstitutionLoadingTests {
         for text in texts {
             let literals = constitution.scanner.firstPositions(text)
             for index in constitution.patterns.indices where constitution.startLiterals[index] != nil {
-                #expect(constitution.run(pattern: index, on: text, literals: literals) == constitution.patterns[index].matches(text),
+                #expect(literals.withUnsafeBufferPointer { constitution.run(pattern: index, on: text, literals: $0) }
+                            == constitution.patterns[index].matches(text),
                         "/\(constitution.patterns[index].source)/ on \(text.suffix(60).debugDescription)")
             }
         }
