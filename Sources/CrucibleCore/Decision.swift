@@ -27,12 +27,11 @@ public struct Decision: Codable, Hashable, Sendable {
     /// The SHA-256 of the constitution that decided.
     public var constitution: String
     /// require_approval: how the approval is asked for and how long it may wait (seconds).
-    public var approvalMethod: String?
-    public var timeout: Int?
+    /// Spelled `Optional<…>`: a `var x: T?` starts as nil before the initializer runs, and the optimizer then built each
+    /// decision on the stack and copied it out, every array and string retained and released once more.
+    public var approvalMethod: Optional<String>
+    public var timeout: Optional<Int>
 
-    /// Never inlined: inlined (into the constitution's every decision), the optimizer built the decision on the stack,
-    /// then copied it out, each of its arrays and strings retained and released once more.
-    @inline(never)
     public init(decision: Verdict, rules: [String], sentences: [String], reasons: [String], constitution: String,
                 approvalMethod: String? = nil, timeout: Int? = nil) {
         self.decision = decision

@@ -32,10 +32,16 @@ func entryNames(in path: String, prefix: String) -> [String] {
     defer { closedir(stream) }
     var names: [String] = []
     while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-        }
+        let name = String(cString: entryName(entry))
         if name != ".", name != "..", name.hasPrefix(prefix) { names.append(name) }
     }
     return names
+}
+
+/// The NUL-terminated name of an entry `readdir` returned, where it is. Never copy `d_name` itself: it is declared 256
+/// bytes long, but the record `readdir` returns holds only the name, and a copy reads past it — past the end of
+/// readable memory when the record is the last of its buffer (a crash `crucible evolve` met in a `/tmp` of a few
+/// thousand entries).
+func entryName(_ entry: UnsafeMutablePointer<dirent>) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!).assumingMemoryBound(to: CChar.self)
 }

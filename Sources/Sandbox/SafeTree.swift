@@ -366,11 +366,8 @@ public enum SafeTree {
                 let code = errno
                 return code == 0 ? .success(nil) : .failure(SandboxError("\(frame.path): cannot read: \(reason(code))"))
             }
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { field in
-                field.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: field.pointee)) {
-                    Array(UnsafeBufferPointer(start: $0, count: strlen($0) + 1))
-                }
-            }
+            let field = entryName(entry)
+            let name = Array(UnsafeBufferPointer(start: field, count: strlen(field) + 1))
             if name != [46, 0] && name != [46, 46, 0] { return .success(name) }
         }
     }

@@ -28,6 +28,23 @@ struct PlainFilesTests {
         #expect(entryNames(in: folder + "/missing", prefix: "").isEmpty)
     }
 
+    @Test("names are read where readdir leaves them: thousands of entries, short and long names up to 255 bytes")
+    func manyNames() throws {
+        // Copying a record's whole 256-byte `d_name` read past the end of readdir's buffer (valgrind showed it; a crowded
+        // /tmp crashed `crucible evolve`): names are read in place, as far as their NUL.
+        let folder = FileManager.default.temporaryDirectory.path + "/crucible-many-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var made: Set<String> = []
+        for i in 0..<2000 {
+            let name = String(i) + String(repeating: "n", count: (i * 37) % (255 - String(i).utf8.count))
+            made.insert(name)
+            close(creat(folder + "/" + name, 0o644))
+        }
+        #expect(Set(entryNames(in: folder, prefix: "")) == made)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder)) == made)
+    }
+
     @Test("sizes and durations take surrounding white space, and nothing else")
     func trimmed() {
         #expect(ByteSize.parse(" 64M ") == 64 << 20)
