@@ -23,19 +23,26 @@ public enum ShellSplitter {
             out.append(SimpleCommand(words: ["(nested too deeply)", line]))
             return
         }
-        var lexer = Lexer(bytes: Array(line.utf8), depth: depth)
-        lexer.run(into: &out)
+        // Lexed where the string keeps its bytes, not from a copy of them.
+        var line = line
+        line.withUTF8 { bytes in
+            var lexer = Lexer(bytes: bytes, depth: depth)
+            lexer.run(into: &out)
+        }
     }
 
     /// Splits text into words as the shell would (for `env -S` and `ssh` arguments).
     static func words(_ text: String, depth: Int) -> [Word] {
-        var lexer = Lexer(bytes: Array(text.utf8), depth: depth)
-        var words: [Word] = []
-        var ignored: [SimpleCommand] = []
-        while let token = lexer.next(nested: &ignored) {
-            if case .word(let word) = token { words.append(word) }
+        var text = text
+        return text.withUTF8 { bytes in
+            var lexer = Lexer(bytes: bytes, depth: depth)
+            var words: [Word] = []
+            var ignored: [SimpleCommand] = []
+            while let token = lexer.next(nested: &ignored) {
+                if case .word(let word) = token { words.append(word) }
+            }
+            return words
         }
-        return words
     }
 }
 
@@ -66,14 +73,15 @@ private enum Operator {
 }
 
 private struct Lexer {
-    let bytes: [UInt8]
+    /// The text's UTF-8, valid while the lexer is (see ``ShellSplitter/split(_:depth:into:)``).
+    let bytes: UnsafeBufferPointer<UInt8>
     let depth: Int
     var i = 0
     /// Here-documents announced on the current line, read after its newline.
     var pendingHeredocs: [String] = []
     var heredocBodies: [String] = []
 
-    init(bytes: [UInt8], depth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, depth: Int) {
         self.bytes = bytes
         self.depth = depth
     }
