@@ -91,15 +91,20 @@ extension Constitution {
                 }
                 let result = evaluate(split.parts, part)
                 if !result.hit, !result.allowed, !whole.allowed, !whole.hit {
-                    let wanting = wantingOnce + result.wanting
-                    wantingOnce = []
-                    unallowed += wanting.isEmpty ? [.noRuleAllowsCommand(part.command.text)] : wanting
+                    // Appended one by one: no array is made for the one reason of the common case.
+                    if wantingOnce.isEmpty, result.wanting.isEmpty {
+                        unallowed.append(.noRuleAllowsCommand(part.command.text))
+                    } else {
+                        unallowed += wantingOnce
+                        unallowed += result.wanting
+                        wantingOnce = []
+                    }
                 }
             }
         } else {
             let result = evaluate(refs, nil)
             if !result.hit, !result.allowed {
-                unallowed += result.wanting.isEmpty ? [.noRuleAllowsType(action.type)] : result.wanting
+                if result.wanting.isEmpty { unallowed.append(.noRuleAllowsType(action.type)) } else { unallowed += result.wanting }
             }
         }
         return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy, action: action)
