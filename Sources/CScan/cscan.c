@@ -21,7 +21,16 @@ static int level(void) {
     return known;
 }
 
-int cscan_available(void) { return level() > 0; }
+int cscan_level(void) { return level(); }
+
+/// Writes to `out` (from `n` on) position `p` + k for every bit k of `lanes`, lowest first; returns the new count.
+static inline size_t emit(unsigned lanes, size_t p, uint32_t *out, size_t n) {
+    while (lanes != 0) {
+        out[n++] = (uint32_t)(p + (size_t)__builtin_ctz(lanes));
+        lanes &= lanes - 1;
+    }
+    return n;
+}
 
 /// The buckets of sixteen positions, 0-7 in the low half and 8-15 in the high half of each 32-byte table (and result).
 __attribute__((target("avx2"))) static inline __m256i buckets2(const uint8_t *at, __m256i low, __m256i high) {
@@ -46,11 +55,7 @@ __attribute__((target("avx2"))) static size_t candidates_avx2(const uint8_t *tex
         __m256i hit = _mm256_and_si256(_mm256_and_si256(buckets2(text + p, table[0], table[1]), buckets2(text + p + 1, table[2], table[3])),
                                        buckets2(text + p + 2, table[4], table[5]));
         unsigned empty = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, zero));
-        unsigned lanes = ~(empty & (empty >> 16)) & 0xffffu;
-        while (lanes != 0) {
-            out[n++] = (uint32_t)(p + (size_t)__builtin_ctz(lanes));
-            lanes &= lanes - 1;
-        }
+        n = emit(~(empty & (empty >> 16)) & 0xffffu, p, out, n);
         p += 16;
     }
     *from = p;
@@ -65,7 +70,7 @@ __attribute__((target("ssse3"))) static inline __m128i buckets(__m128i chunk, __
     return _mm_and_si128(lows, highs);
 }
 
-__attribute__((target("ssse3"))) static size_t candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks,
+__attribute__((target("ssse3"))) static size_t candidates_ssse3(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks,
                                                            uint32_t *out, size_t capacity) {
     __m128i table[12];
     for (int t = 0; t < 12; t++) table[t] = _mm_loadu_si128((const __m128i *)(masks + 16 * t));
@@ -81,31 +86,29 @@ __attribute__((target("ssse3"))) static size_t candidates(const uint8_t *text, s
         __m128i high = _mm_and_si128(_mm_and_si128(buckets(c0, table[6], table[7]), buckets(c1, table[8], table[9])),
                                      buckets(c2, table[10], table[11]));
         __m128i none = _mm_and_si128(_mm_cmpeq_epi8(low, zero), _mm_cmpeq_epi8(high, zero));
-        unsigned lanes = ~(unsigned)_mm_movemask_epi8(none) & 0xffffu;
-        while (lanes != 0) {
-            out[n++] = (uint32_t)(p + (size_t)__builtin_ctz(lanes));
-            lanes &= lanes - 1;
-        }
+        n = emit(~(unsigned)_mm_movemask_epi8(none) & 0xffffu, p, out, n);
         p += 16;
     }
     *from = p;
     return n;
 }
 
-size_t cscan_candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out, size_t capacity) {
-    switch (level()) {
+size_t cscan_candidates(int use, const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out,
+                        size_t capacity) {
+    switch (use < level() ? use : level()) {
     case 2: return candidates_avx2(text, count, from, masks, out, capacity);
-    case 1: return candidates(text, count, from, masks, out, capacity);
+    case 1: return candidates_ssse3(text, count, from, masks, out, capacity);
     default: return 0;
     }
 }
 
 #else
 
-int cscan_available(void) { return 0; }
+int cscan_level(void) { return 0; }
 
-size_t cscan_candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out, size_t capacity) {
-    (void)text; (void)count; (void)from; (void)masks; (void)out; (void)capacity;
+size_t cscan_candidates(int use, const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out,
+                        size_t capacity) {
+    (void)use; (void)text; (void)count; (void)from; (void)masks; (void)out; (void)capacity;
     return 0;
 }
 

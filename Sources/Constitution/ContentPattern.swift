@@ -363,16 +363,18 @@ struct LiteralScanner: Sendable {
     /// Two-byte literals by their two bytes, the same way; empty when there are none.
     private let pairBits: [UInt64]
     private let pairSlots: [UInt16]
-    /// The SIMD prefilter's six tables (see `cscan_candidates`), which pass over most positions sixteen at a time;
-    /// empty when the processor has no SSSE3 or no literal three bytes.
+    /// The SIMD prefilter's twelve tables (see `cscan_candidates`), which pass over most positions sixteen at a time;
+    /// empty when the processor has no SSSE3 or no literal three bytes. `prefilterLevel`: the instructions it uses.
     private let prefilter: [UInt8]
+    private let prefilterLevel: Int32
     /// Bucket b lists `items[bucketStarts[b]..<bucketStarts[b + 1]]`, in literal order.
     private let bucketStarts: [Int]
     private let items: [Int]
     let count: Int
 
-    /// `prefilter`: whether to use the SIMD prefilter where the processor has it (tests compare both ways).
-    init(_ words: [String], prefilter: Bool = true) {
+    /// `prefilter`: the highest level of the SIMD prefilter to use, where the processor has it (2 for AVX2, 1 for SSSE3,
+    /// 0 for none: tests compare them); the best by default.
+    init(_ words: [String], prefilter: Int32 = 2) {
         let literals = words.map { Array($0.lowercased().utf8) }.map { $0.count >= 2 ? $0 : [] }
         count = literals.count
         bytes = literals.flatMap { $0 }
@@ -408,7 +410,8 @@ struct LiteralScanner: Sendable {
         self.tripleSlots = tripleSlots
         self.pairBits = hasPairs ? bits(pairSlots) : []
         self.pairSlots = hasPairs ? pairSlots : []
-        self.prefilter = prefilter && cscan_available() != 0 ? Self.prefilterTables(literals.filter { $0.count >= 3 }) : []
+        self.prefilterLevel = min(prefilter, cscan_level())
+        self.prefilter = prefilterLevel > 0 ? Self.prefilterTables(literals.filter { $0.count >= 3 }) : []
         var bucketStarts = [0]
         for bucket in buckets { bucketStarts.append(bucketStarts.last! + bucket.count) }
         self.bucketStarts = bucketStarts
@@ -583,7 +586,8 @@ struct LiteralScanner: Sendable {
                     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { found in
                         while i + 18 <= text.count {
                             var from = i
-                            let n = cscan_candidates(text.baseAddress, text.count, &from, tables.baseAddress, found.baseAddress, 256)
+                            let n = cscan_candidates(prefilterLevel, text.baseAddress, text.count, &from, tables.baseAddress,
+                                                     found.baseAddress, 256)
                             i = from
                             for c in 0..<n {
                                 let position = Int(found[c])

@@ -210,9 +210,10 @@ struct ConstitutionLoadingTests {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             return Int((seed >> 33) % UInt64(n))
         }
-        // With and without the SIMD prefilter (where the processor has one), over sixteen positions at a time and the tail.
+        // With each level of the SIMD prefilter (AVX2, SSSE3, where the processor has them) and without, over sixteen
+        // positions at a time and the tail.
         let alphabet = Array("abcAB-_ ".utf8)
-        for round in 0..<400 {
+        for round in 0..<600 {
             let literals = (0..<(1 + random(8))).map { _ in String(decoding: (0..<(2 + random(4))).map { _ in alphabet[random(alphabet.count)] }, as: UTF8.self) }
             let text = String(decoding: (0..<random(300)).map { _ in alphabet[random(alphabet.count)] }, as: UTF8.self)
             let lowered = Array(text.lowercased().utf8)
@@ -222,8 +223,9 @@ struct ConstitutionLoadingTests {
                 for i in 0...(lowered.count - w.count) where Array(lowered[i..<(i + w.count)]) == w { return Int32(i) }
                 return -1
             }
-            #expect(LiteralScanner(literals, prefilter: round % 2 == 0).firstPositions(text) == expected,
-                    "\(literals) in \(text.debugDescription), prefilter \(round % 2 == 0)")
+            let level = Int32(round % 3)
+            #expect(LiteralScanner(literals, prefilter: level).firstPositions(text) == expected,
+                    "\(literals) in \(text.debugDescription), prefilter level \(level)")
         }
     }
 

@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Whether this processor runs `cscan_candidates` (x86-64 with SSSE3, faster with AVX2); elsewhere it finds nothing and
-/// moves no position.
-int cscan_available(void);
+/// What this processor runs `cscan_candidates` with: 2 for AVX2, 1 for SSSE3 (x86-64), 0 for neither, where it finds
+/// nothing and moves no position.
+int cscan_level(void);
 
 /// The prefilter of Crucible's literal scanner, sixteen positions at a time (the "Teddy" algorithm): writes to `out`
 /// every position p from `*from` on whose three bytes, each folded with `| 0x20`, may start a literal of some bucket.
@@ -18,6 +18,8 @@ int cscan_available(void);
 ///
 /// Stops when fewer than 18 bytes remain from the next block, or when `out` has room for fewer than 16 more; sets
 /// `*from` to the first position not looked at and returns how many positions it wrote.
-size_t cscan_candidates(const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out, size_t capacity);
+/// `use`: the highest level to use (``cscan_level`` at most), so that tests can compare them.
+size_t cscan_candidates(int use, const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out,
+                        size_t capacity);
 
 #endif
