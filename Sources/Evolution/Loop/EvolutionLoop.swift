@@ -190,8 +190,8 @@ public struct EvolutionLoop: Sendable {
 
             // A patch a human has approved since it was queued is evaluated before new work.
             let newest = try ledger.events(of: [.approvalGranted], from: grantsSeen + 1).last?.seq
-            if let newest, consumed == nil { consumed = try consumedApprovals() }
-            if let newest, let approved = try approvedPatches(consumed: consumed ?? []).first {
+            if newest != nil, consumed == nil { consumed = try consumedApprovals() }
+            if newest != nil, let approved = try approvedPatches(consumed: consumed ?? []).first {
                 consumed?.insert(approved.id)
                 let request = approved.request
                 let parent = request.parent!, patch = request.patch!
