@@ -4,21 +4,25 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
-/// 2: AVX2, 1: SSSE3, 0: neither.
+/// 2: AVX2, 1: SSSE3, 0: neither. Worked out once; threads that race to it work out the same answer, and each stores it
+/// whole (a relaxed atomic), so none ever reads a half-made one.
 static int level(void) {
     static int known = -1;
-    if (known >= 0) return known;
+    int cached = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (cached >= 0) return cached;
     unsigned a = 0, b = 0, c = 0, d = 0;
-    known = 0;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return known;
-    if (c & bit_SSSE3) known = 1;
-    // AVX2 needs the processor's word and the system's: that it saves the wide registers (XCR0 bits 1 and 2).
-    if ((c & bit_OSXSAVE) && (c & bit_AVX)) {
-        unsigned low = 0, high = 0;
-        __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
-        if ((low & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2)) known = 2;
+    int found = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        if (c & bit_SSSE3) found = 1;
+        // AVX2 needs the processor's word and the system's: that it saves the wide registers (XCR0 bits 1 and 2).
+        if ((c & bit_OSXSAVE) && (c & bit_AVX)) {
+            unsigned low = 0, high = 0;
+            __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+            if ((low & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2)) found = 2;
+        }
     }
-    return known;
+    __atomic_store_n(&known, found, __ATOMIC_RELAXED);
+    return found;
 }
 
 int cscan_level(void) { return level(); }

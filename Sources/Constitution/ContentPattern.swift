@@ -588,6 +588,7 @@ struct LiteralScanner: Sendable {
                             var from = i
                             let n = cscan_candidates(prefilterLevel, text.baseAddress, text.count, &from, tables.baseAddress,
                                                      found.baseAddress, 256)
+                            if from == i { break }  // it moved no position: the scalar scan below takes the rest
                             i = from
                             for c in 0..<n {
                                 let position = Int(found[c])
