@@ -342,15 +342,17 @@ extension Constitution {
 
     /// `./a/./b` → `a/b`, `a//b` → `a/b`.
     static func normalized(_ path: String) -> String {
-        // Over the bytes in place where the string has them so (a native one does): iterating the UTF-8 view is slower.
-        let needed = path.utf8.withContiguousStorageIfAvailable { bytes in
+        /// Whether `bytes` hold `./` or `//`, the only spellings normalizing changes.
+        func needsWork(_ bytes: some Sequence<UInt8>) -> Bool {
             var previous: UInt8 = 0
             for byte in bytes {
                 if byte == 47, previous == 46 || previous == 47 { return true }
                 previous = byte
             }
             return false
-        } ?? true
+        }
+        // Over the bytes in place where the string has them so (a native one does): iterating the UTF-8 view is slower.
+        let needed = path.utf8.withContiguousStorageIfAvailable(needsWork) ?? needsWork(path.utf8)
         guard needed else { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." { parts.append(part) }

@@ -581,7 +581,8 @@ struct LiteralScanner: Sendable {
                 }
             }
             var i = 0
-            if !prefilter.isEmpty {
+            // Positions come back as 32 bits: a text of 4 GiB or more is scanned without the prefilter.
+            if !prefilter.isEmpty, text.count < Int(UInt32.max) {
                 prefilter.withUnsafeBufferPointer { tables in
                     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { found in
                         while i + 18 <= text.count {
