@@ -264,7 +264,7 @@ extension Constitution {
     /// The first path that decides a match: for strict (allow) rules every path must match and none be
     /// excepted; otherwise one matching path that is not excepted is enough.
     /// `normalized`, when given, holds the paths already normalized.
-    @inline(__always) private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: GlobSet, except: GlobSet?, strict: Bool) -> String? {
+    private func matchPaths(_ paths: [String], normalized: [String]?, _ globs: GlobSet, except: GlobSet?, strict: Bool) -> String? {
         guard !paths.isEmpty else { return nil }
         var first: String?
         for index in paths.indices {
@@ -371,15 +371,15 @@ struct Scratch {
     let normalizedPaths: [String]
     /// A command: the first simple command that runs decoded data, if one does.
     var decoded: String?
-    /// Per literal of the constitution's scanner: where it first occurs in the text, or -1; valid once `scanned`.
+    /// Per literal of the constitution's scanner: where it first occurs in the text, or -1; valid once scanned (`found`).
     private let literals: UnsafeMutableBufferPointer<Int32>
-    private var scanned = false
     /// Per pattern: whether it matched the text (1, 0), or -1 when not yet tried; valid once `tried`.
     private let results: UnsafeMutableBufferPointer<Int8>
     private var tried = false
     /// The last simple command's text whose literals were looked for, and where they are.
     private var unitText: String?
     private var unitLiterals: [Int32] = []
+    /// The static checks' findings; set, with `literals`, by the one scan.
     private var found: StaticFindings?
 
     private init(text: String?, paths: [String], literals: UnsafeMutableBufferPointer<Int32>, results: UnsafeMutableBufferPointer<Int8>) {
@@ -398,7 +398,7 @@ struct Scratch {
     }
 
     mutating func findings(_ constitution: Constitution) -> StaticFindings {
-        if !scanned { scan(constitution) }
+        if found == nil { scan(constitution) }
         return found!
     }
 
@@ -420,7 +420,7 @@ struct Scratch {
             tried = true
         }
         if results[index] >= 0 { return results[index] == 1 }
-        if !scanned { scan(constitution) }
+        if found == nil { scan(constitution) }
         let present = UnsafeBufferPointer(literals)
         let result = constitution.requirementsMet(index, present) && constitution.run(pattern: index, on: text, literals: present)
         results[index] = result ? 1 : 0
@@ -431,7 +431,7 @@ struct Scratch {
     /// is passed over at once.
     mutating func mayMatch(_ patterns: Range<Int>, _ constitution: Constitution) -> Bool {
         guard text != nil else { return false }
-        if !scanned { scan(constitution) }
+        if found == nil { scan(constitution) }
         let present = UnsafeBufferPointer(literals)
         for index in patterns where constitution.requirementsMet(constitution.contentPatterns[index], present) { return true }
         return false
@@ -441,7 +441,6 @@ struct Scratch {
     private mutating func scan(_ constitution: Constitution) {
         let positions = literals
         positions.initialize(repeating: -1)
-        scanned = true
         var checks = StaticScanner.Scan(secrets: constitution.usesSecretsCheck, obfuscation: constitution.usesObfuscationCheck)
         let offset = constitution.checkWordsOffset
         var text = self.text ?? ""

@@ -3,9 +3,6 @@ import Foundation
 import Glibc
 #endif
 
-// Reading the few files and folders a sandbox start looks at with plain system calls: Foundation's readers cost more
-// than the reads themselves, at every `crucible sandbox run`.
-
 /// A kernel file (`/proc`, a cgroup's), read with plain system calls: these files report no size, and Foundation's reader
 /// costs more than the read itself at every start. Nil when it cannot be opened or read.
 func readSmallFile(_ path: String) -> String? {

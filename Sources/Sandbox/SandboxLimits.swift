@@ -88,6 +88,6 @@ extension StringProtocol {
     var trimmingBlanks: SubSequence {
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-        return self[start..<Swift.max(start, end)]
+        return self[start..<end]
     }
 }
