@@ -113,15 +113,23 @@ struct GovernanceCLITests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err
         try process.run()
+        // Its stderr is drained as it comes, so that a chatty run never blocks on a full pipe.
+        let stderrText = Self.drain(err)
         // The baseline's benchmark is sleeping; stop the run.
-        try await waitFor { Self.running("sleep \(marker)") }
+        let reached = try await waitFor(seconds: 90) { Self.running("sleep \(marker)") || !process.isRunning }
+        guard reached, process.isRunning else {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            Issue.record("evolve never reached its benchmark (\(reached ? "exited \(process.terminationStatus)" : "timed out")): \(await stderrText.value)")
+            return
+        }
         let stop = try await CLITests.crucible(["stop", directory, "--reason", "test"])
         #expect(stop.status == 0, "\(stop.stderr)")
         let stopped = Date()
         process.waitUntilExit()
         #expect(Date().timeIntervalSince(stopped) < 5)
         #expect(process.terminationStatus == 1)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = await stderrText.value
         #expect(stderr.contains("stopped by `crucible stop`"))
         #expect(!Self.running("sleep \(marker)"), "the benchmark outlived the stop")
 
@@ -207,11 +215,25 @@ struct GovernanceCLITests {
         return process.terminationStatus == 0
     }
 
-    private func waitFor(_ condition: () -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(30)
+    /// Polls `condition` until it holds (true) or `seconds` pass (false).
+    private func waitFor(seconds: Double, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
         while !condition() {
-            guard Date() < deadline else { throw CancellationError() }
+            guard Date() < deadline else { return false }
             try await Task.sleep(for: .milliseconds(100))
+        }
+        return true
+    }
+
+    /// Everything written to `pipe` until its last writer closes it, read on a thread of its own (not one of Swift's few
+    /// pool threads).
+    private static func drain(_ pipe: Pipe) -> Task<String, Never> {
+        Task {
+            await withCheckedContinuation { continuation in
+                Thread {
+                    continuation.resume(returning: String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                }.start()
+            }
         }
     }
 }
