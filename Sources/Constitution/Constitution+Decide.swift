@@ -32,12 +32,24 @@ extension Constitution {
 
         /// Tries `refs` on one part: records denials and approvals in `hits`; says whether an
         /// allow rule (with its evidence) matched, and what allow rules still want.
-        func evaluate(_ refs: [ClauseRef], _ unit: Part?) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
+        /// `only`: for a simple command, the bits (see ``PartMasks``) of the clauses of `refs` it can meet; nil to look at each.
+        func evaluate(_ refs: [ClauseRef], _ unit: Part?, only: UInt64? = nil) -> (hit: Bool, allowed: Bool, wanting: [Unallowed]) {
             let firstHit = hits.count  // this part's hits are hits[firstHit...]
             var allowed = false
             var wanting: [Unallowed] = []
             let hasText = scratch.text != nil, hasPaths = !scratch.paths.isEmpty
-            for ref in refs {
+            var remaining = only ?? 0, position = -1
+            while true {
+                // The next clause: the next bit of `only`, or simply the next one.
+                if only != nil {
+                    if remaining == 0 { break }
+                    position = remaining.trailingZeroBitCount
+                    remaining &= remaining &- 1
+                } else {
+                    position += 1
+                    if position == refs.count { break }
+                }
+                let ref = refs[position]
                 let need = needs[ref.slot]
                 if let unit {
                     if need & Need.commandPattern != 0, flags[ref.slot] == 0 { continue }
@@ -80,16 +92,18 @@ extension Constitution {
             for command in commands {
                 let part = Part(command)
                 flags.initialize(repeating: 0)
+                var marked: UInt64 = 0
                 if let entries = commandIndex[part.command.program] {
                     // The patterns listed under a program all start with that one word: it is matched once.
                     if entries[0].pattern.matchesProgram(part.command) {
-                        for index in entries.indices { mark(entries[index], part.command, flags, programMatches: true) }
+                        for index in entries.indices { marked |= mark(entries[index], part.command, flags, programMatches: true) }
                     }
                 }
                 if globPrograms.matchesAny(part.command.program) {
-                    for index in globCommands.indices { mark(globCommands[index], part.command, flags) }
+                    for index in globCommands.indices { marked |= mark(globCommands[index], part.command, flags) }
                 }
-                let result = evaluate(split.parts, part)
+                let only = partMasks?.candidates(marked: marked, writes: !part.command.writes.isEmpty, runsCode: part.command.executesCode)
+                let result = evaluate(split.parts, part, only: only)
                 if !result.hit, !result.allowed, !whole.allowed, !whole.hit {
                     // Appended one by one: no array is made for the one reason of the common case.
                     if wantingOnce.isEmpty, result.wanting.isEmpty {
@@ -110,11 +124,14 @@ extension Constitution {
         return decision(hits: hits, unallowed: unallowed, allowedBy: allowedBy, action: action)
     }
 
-    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: UnsafeMutableBufferPointer<UInt8>, programMatches: Bool? = nil) {
+    /// Returns the clause's bit in ``PartMasks`` when its pattern matched, else 0.
+    private func mark(_ entry: PatternRef, _ command: SimpleCommand, _ flags: UnsafeMutableBufferPointer<UInt8>,
+                      programMatches: Bool? = nil) -> UInt64 {
         // A strict match is also a loose one, so the strict test runs only after a loose match.
-        guard entry.pattern.matches(command, strict: false, programMatches: programMatches) else { return }
+        guard entry.pattern.matches(command, strict: false, programMatches: programMatches) else { return 0 }
         flags[entry.ref.slot] |= 1
         if entry.pattern.matches(command, strict: true, programMatches: true) { flags[entry.ref.slot] |= 2 }
+        return partMasks?.bitOfSlot[entry.ref.slot] ?? 0
     }
 
     /// The decision of what matched; only here are the reasons it shows put into words.

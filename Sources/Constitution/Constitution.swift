@@ -50,6 +50,9 @@ public struct Constitution: Sendable {
     /// For command actions: the clauses decided once for the whole line, and those decided
     /// once per simple command.
     let commandClauses: (whole: [ClauseRef], parts: [ClauseRef])
+    /// The per-part clauses (``commandClauses``'s `parts`) as bits, for trying a simple command only against those it can
+    /// meet; nil when there are more than 64 of them.
+    let partMasks: PartMasks?
     /// Per rule: what a decision quotes of it, read without copying the `Rule`.
     let ruleTexts: [(id: String, sentence: String, approvalMethod: String?, timeout: Int?)]
     /// Per rule: its id and its sentence, each alone in an array, for a decision that names that one rule (most that
@@ -94,6 +97,40 @@ public struct Constitution: Sendable {
     final class Unjudged: Sendable {
         let constitution: Constitution
         init(_ constitution: Constitution) { self.constitution = constitution }
+    }
+
+    /// Bit k stands for clause k of ``commandClauses``'s `parts`.
+    struct PartMasks: Sendable {
+        /// Every part clause.
+        let all: UInt64
+        /// Those that need one of their command patterns to match (``Need/commandPattern``), files written
+        /// (``Need/writes``), or code run (``Need/runsCode``).
+        let pattern: UInt64
+        let writes: UInt64
+        let runsCode: UInt64
+        /// Per slot: its bit, or 0 for a clause that is not a part clause.
+        let bitOfSlot: [UInt64]
+
+        init?(_ parts: [ClauseRef], needs: [UInt8], slots: Int) {
+            guard parts.count <= 64 else { return nil }
+            var all: UInt64 = 0, pattern: UInt64 = 0, writes: UInt64 = 0, runsCode: UInt64 = 0
+            var bitOfSlot = [UInt64](repeating: 0, count: slots)
+            for (k, ref) in parts.enumerated() {
+                let bit: UInt64 = 1 << UInt64(k)
+                let need = needs[ref.slot]
+                all |= bit
+                if need & Need.commandPattern != 0 { pattern |= bit }
+                if need & Need.writes != 0 { writes |= bit }
+                if need & Need.runsCode != 0 { runsCode |= bit }
+                bitOfSlot[ref.slot] = bit
+            }
+            (self.all, self.pattern, self.writes, self.runsCode, self.bitOfSlot) = (all, pattern, writes, runsCode, bitOfSlot)
+        }
+
+        /// The clauses a simple command can meet: `marked`, the bits of those whose command patterns it matched.
+        func candidates(marked: UInt64, writes hasWrites: Bool, runsCode: Bool) -> UInt64 {
+            all & ~((pattern & ~marked) | (hasWrites ? 0 : writes) | (runsCode ? 0 : self.runsCode))
+        }
     }
 
     struct ClauseRef: Sendable {
@@ -208,6 +245,7 @@ public struct Constitution: Sendable {
         self.contentPatterns = contentPatterns
         let commandRefs = byType["command"] ?? anyType
         self.commandClauses = (commandRefs.filter { !Need.isPerPart(flat[$0.slot].clause) }, commandRefs.filter { Need.isPerPart(flat[$0.slot].clause) })
+        self.partMasks = PartMasks(commandClauses.parts, needs: needs, slots: slot)
         self.ruleTexts = rules.map { ($0.id, $0.sentence, $0.approvalMethod, $0.timeout) }
         self.ruleNamedAlone = rules.map { ([$0.id], [$0.sentence]) }
         self.evidenceOptions = rules.map { rule in rule.requires.map { $0.split(separator: "|") } }

@@ -245,4 +245,33 @@ struct ConstitutionLoadingTests {
         #expect(table["ls"] == 1 && table["git"] == 2 && table["gi"] == nil && table[""] == nil)
         #expect(table["\u{212A}"] == 3, "the Kelvin sign is canonically K, as for a Dictionary")
     }
+
+    @Test("a constitution with more command clauses than one mask holds decides each simple command as a small one does")
+    func manyCommandClauses() throws {
+        func constitution(tools: Int) throws -> Constitution {
+            var yaml = "immutable_constraints:\n"
+            for n in 0..<tools {
+                yaml += "  - id: no_tool\(n)\n    rule: \"Never run tool\(n)\"\n    match:\n      commands: [tool\(n)]\n"
+            }
+            yaml += """
+                autonomous_operations:
+                  reading:
+                    rule: "Listing is fine"
+                    match:
+                      commands: [ls, cat]
+                """
+            return try Constitution.parse(yaml, file: "C.yaml")
+        }
+        let small = try constitution(tools: 3), large = try constitution(tools: 70)
+        #expect(small.partMasks != nil)
+        #expect(large.partMasks == nil)
+        for (line, verdict) in [("ls -la", Decision.Verdict.allow), ("tool2 -x", .deny), ("ls && tool1 | cat", .deny),
+                                ("grep x y", .requireApproval)] {
+            #expect(small.decide(Action(type: "command", command: line)).decision == verdict, "\(line)")
+            #expect(large.decide(Action(type: "command", command: line)).decision == verdict, "\(line)")
+        }
+        let last = large.decide(Action(type: "command", command: "cat x; tool69 --all"))
+        #expect(last.decision == .deny)
+        #expect(last.rules == ["no_tool69"])
+    }
 }

@@ -2,7 +2,7 @@
 // with chains, pipes and wrappers; patches of a few KB of code; config updates; the other types.
 //
 //     swift run -c release --package-path Benchmarks constitution-decide [SECONDS] [--each]
-//     valgrind --tool=callgrind constitution-decide --passes 200
+//     valgrind --tool=callgrind constitution-decide --passes 200 [--kind command]
 //
 // `--each` first prints each action's own time. `--passes N` decides the whole mix N times and nothing else, for
 // counting instructions (callgrind's inclusive count of `Constitution.decide` over its calls), which, unlike time, does
@@ -97,11 +97,14 @@ func run(_ subset: [Action], for seconds: Double) -> (Double, Int) {
 
 if let flag = CommandLine.arguments.firstIndex(of: "--passes") {
     let passes = CommandLine.arguments.dropFirst(flag + 1).first.flatMap(Int.init) ?? 100
+    // `--kind K` decides only the actions of one kind (command, patch, config_update, other).
+    let kind = CommandLine.arguments.firstIndex(of: "--kind").flatMap { CommandLine.arguments.dropFirst($0 + 1).first }
+    let chosen = actions.filter { kind == nil || $0.0 == kind }.map(\.1)
     var checksum = 0
     for _ in 0..<passes {
-        for index in actions.indices { checksum &+= constitution.decide(actions[index].1).rules.count }
+        for index in chosen.indices { checksum &+= constitution.decide(chosen[index]).rules.count }
     }
-    print("decided the mix \(passes) times: \(passes * actions.count) decisions  [\(checksum % 10)]")
+    print("decided \(kind ?? "the mix") \(passes) times: \(passes * chosen.count) decisions  [\(checksum % 10)]")
     exit(0)
 }
 
