@@ -8,9 +8,10 @@ public enum Digest {
         hex(SHA256.hash(data: data))
     }
 
-    /// The SHA-256 of a string's UTF-8 bytes.
+    /// The SHA-256 of a string's UTF-8 bytes, hashed where the string keeps them (no `Data`, whose generic path costs a
+    /// one-shot command such as `crucible sandbox run` runtime type look-ups at its first use).
     public static func sha256(_ string: String) -> String {
-        sha256(Data(string.utf8))
+        sha256(concatenating: string)
     }
 
     /// The SHA-256 of the concatenation of the UTF-8 bytes of `parts`, without copying them together.

@@ -45,12 +45,17 @@ public enum ByteSize {
         var number = Substring(text.trimmingBlanks)
         if number.hasSuffix("B") || number.hasSuffix("b") { number.removeLast() }
         if number.hasSuffix("i") { number.removeLast() }
-        let units: [Character: Int] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30, "t": 1 << 40, "T": 1 << 40]
+        // A switch, not a dictionary of units: the first use of a `[Character: Int]` makes the runtime look its key's
+        // `Hashable` conformance up among all of the binary's, a cost at every `crucible sandbox run`.
         var multiplier = 1
-        if let last = number.last, let unit = units[last] {
-            multiplier = unit
-            number.removeLast()
+        switch number.last {
+        case "k", "K": multiplier = 1 << 10
+        case "m", "M": multiplier = 1 << 20
+        case "g", "G": multiplier = 1 << 30
+        case "t", "T": multiplier = 1 << 40
+        default: break
         }
+        if multiplier > 1 { number.removeLast() }
         guard let value = Int(number), value >= 0 else { return nil }
         let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
         return overflow ? nil : product
@@ -73,7 +78,8 @@ public enum DurationText {
         if number.hasSuffix("ms") {
             multiplier = 0.001
             number.removeLast(2)
-        } else if let last = number.last, let unit = ["s": 1.0, "m": 60.0, "h": 3600.0][String(last)] {
+        } else if let unit: Double = switch number.last { case "s": 1; case "m": 60; case "h": 3600; default: nil } {
+            // A switch, not a dictionary (see `ByteSize.parse`).
             multiplier = unit
             number.removeLast()
         }

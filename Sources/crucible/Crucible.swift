@@ -24,6 +24,11 @@ struct Crucible: AsyncParsableCommand {
             // `crucible sandbox run` is a start-up path (a script may start thousands): it parses only its own options.
             // The whole tree's parse reflects every level and checks for a completion-script request first, and each
             // new type the parser reflects scans all of the binary's ten thousand protocol conformances: 1 ms.
+            if fastPath, let request = SandboxRunRequest(fast: arguments.dropFirst(2)), (try? request.validate()) != nil {
+                // The plain spellings, valid: read without ArgumentParser (see `SandboxRunRequest.init(fast:)`).
+                try request.run()
+                return
+            }
             var command = fastPath ? try SandboxCommand.Run.parseAsRoot(Array(arguments.dropFirst(2))) : try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

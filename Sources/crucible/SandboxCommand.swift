@@ -20,71 +20,27 @@ extension Crucible {
                 Example: crucible sandbox run --memory 256M --timeout 10s -- python3 -c 'print(1)'
                 """)
 
-            @Option(help: "Memory for the whole sandbox, tmpfs included (512M, 2G).") var memory = "512M"
-            @Option(help: "Wall-clock limit (30, 30s, 2m).") var timeout = "60s"
+            @Option(help: "Memory for the whole sandbox, tmpfs included (512M, 2G).") var memory = SandboxRunRequest.defaults.memory
+            @Option(help: "Wall-clock limit (30, 30s, 2m).") var timeout = SandboxRunRequest.defaults.timeout
             @Option(help: "CPU time of the whole process tree (30s); none by default.") var cpu: String?
-            @Option(help: "Processes and threads at once.") var pids = 256
-            @Option(help: "Bytes the run may add to the working directory.") var disk = "1G"
-            @Option(name: .customLong("file-size"), help: "The largest file a process may write.") var fileSize = "1G"
-            @Option(help: "none, or loopback (a loopback of the sandbox's own).") var network = "none"
+            @Option(help: "Processes and threads at once.") var pids = SandboxRunRequest.defaults.pids
+            @Option(help: "Bytes the run may add to the working directory.") var disk = SandboxRunRequest.defaults.disk
+            @Option(name: .customLong("file-size"), help: "The largest file a process may write.") var fileSize = SandboxRunRequest.defaults.fileSize
+            @Option(help: "none, or loopback (a loopback of the sandbox's own).") var network = SandboxRunRequest.defaults.network
             @Option(help: "The writable working directory (default: the current one).") var workdir: String?
             @Option(name: .customLong("path"), help: "A host path to bind read-only at the same place (repeatable).") var paths: [String] = []
             @Flag(help: "Print the outcome record as JSON instead of the command's output.") var json = false
             @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
 
-            func validate() throws {
-                if command.isEmpty { throw ValidationError("no command given; put it after --, e.g. crucible sandbox run -- python3 bench.py") }
-                _ = try limits()
-                if let workdir, !FileManager.default.fileExists(atPath: workdir) {
-                    throw ValidationError("working directory \(workdir) does not exist")
-                }
-                if geteuid() == 0, let problem = BubblewrapSandbox.sharedFolderProblem(workdir ?? FileManager.default.currentDirectoryPath) {
-                    throw ValidationError(problem)
-                }
+            /// What was asked, as the fast parse (``SandboxRunRequest/init(fast:)``) also reads it.
+            var request: SandboxRunRequest {
+                SandboxRunRequest(memory: memory, timeout: timeout, cpu: cpu, pids: pids, disk: disk, fileSize: fileSize, network: network,
+                                  workdir: workdir, paths: paths, json: json, command: command)
             }
 
-            func limits() throws -> (SandboxLimits, Double) {
-                func size(_ text: String, _ name: String) throws -> Int {
-                    guard let bytes = ByteSize.parse(text), bytes > 0 else {
-                        throw ValidationError("--\(name) \(text): expected a positive size like 256M, 2G or 65536")
-                    }
-                    return bytes
-                }
-                func duration(_ text: String, _ name: String) throws -> Double {
-                    guard let seconds = DurationText.parse(text) else {
-                        throw ValidationError("--\(name) \(text): expected a positive duration like 30, 30s or 2m")
-                    }
-                    return seconds
-                }
-                guard pids > 0 else { throw ValidationError("--pids \(pids): must be at least 1") }
-                guard let network = SandboxNetwork(rawValue: network) else {
-                    throw ValidationError("--network \(network): expected none or loopback")
-                }
-                let limits = SandboxLimits(memoryBytes: try size(memory, "memory"), cpuSeconds: try cpu.map { try duration($0, "cpu") },
-                                           pids: pids, fileSizeBytes: try size(fileSize, "file-size"), diskBytes: try size(disk, "disk"),
-                                           network: network)
-                return (limits, try duration(timeout, "timeout"))
-            }
+            func validate() throws { try request.validate() }
 
-            func run() throws {
-                let (limits, seconds) = try limits()
-                let directory = URL(fileURLWithPath: workdir ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
-                let sandbox = try BubblewrapSandbox(readOnlyPaths: paths)
-                let spec = ProcessSpec(arguments: command, workdir: directory, timeout: seconds, outputLimit: 8 << 20, limits: limits)
-                let outcome = try sandbox.runBlocking(spec)
-                if json {
-                    try printJSON(outcome)
-                } else {
-                    FileHandle.standardOutput.write(Data(outcome.stdout.utf8))
-                    FileHandle.standardError.write(Data(outcome.stderr.utf8))
-                }
-                if let kill = outcome.killedBy {
-                    FileHandle.standardError.write(Data("crucible: sandbox: killed by \(kill.rawValue)\n".utf8))
-                    throw ExitCode(125)
-                }
-                if let signal = outcome.signal { throw ExitCode(128 + signal) }
-                if let status = outcome.exitStatus, status != 0 { throw ExitCode(status) }
-            }
+            func run() throws { try request.run() }
         }
 
         struct SelfTest: AsyncParsableCommand {
@@ -109,5 +65,138 @@ extension Crucible {
                 if !report.passed { throw ExitCode(1) }
             }
         }
+    }
+}
+
+/// What `crucible sandbox run` was asked to do, parsed by ArgumentParser (``Crucible/SandboxCommand/Run``) or, on the start-up
+/// path, by ``init(fast:)``; and doing it.
+struct SandboxRunRequest: Equatable {
+    var memory = "512M"
+    var timeout = "60s"
+    var cpu: String?
+    var pids = 256
+    var disk = "1G"
+    var fileSize = "1G"
+    var network = "none"
+    var workdir: String?
+    var paths: [String] = []
+    var json = false
+    var command: [String] = []
+
+    /// The defaults, which the ArgumentParser options show in their help.
+    static let defaults = SandboxRunRequest()
+
+    /// Reads the common, plain spellings of `crucible sandbox run`'s options without ArgumentParser, whose first parse costs a
+    /// start 2–6 ms (it reflects over the command's properties, and each new type it meets scans all of the binary's ten
+    /// thousand protocol conformances): `--name value` or `--name=value` for each option named once, `--path` repeated,
+    /// `--json`, then `--` and the command. Nil for anything else — help, a short name, an unknown or repeated option, a
+    /// missing value, a value that looks like an option, no `--` —, which ArgumentParser then parses, with its messages.
+    init?(fast arguments: some Collection<String>) {
+        var seen: Set<String> = []
+        var index = arguments.startIndex
+        while index != arguments.endIndex {
+            let argument = arguments[index]
+            arguments.formIndex(after: &index)
+            if argument == "--" {
+                command = Array(arguments[index...])
+                return
+            }
+            guard argument.hasPrefix("--") else { return nil }
+            var name = Substring(argument.dropFirst(2)), value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = name[..<equals]
+            }
+            if name == "json" {
+                guard value == nil, seen.insert("json").inserted else { return nil }
+                json = true
+                continue
+            }
+            if value == nil {
+                guard index != arguments.endIndex, !arguments[index].hasPrefix("-") else { return nil }
+                value = arguments[index]
+                arguments.formIndex(after: &index)
+            }
+            guard let value, name == "path" || seen.insert(String(name)).inserted else { return nil }
+            switch name {
+            case "memory": memory = value
+            case "timeout": timeout = value
+            case "cpu": cpu = value
+            case "pids":
+                guard let number = Int(value) else { return nil }
+                pids = number
+            case "disk": disk = value
+            case "file-size": fileSize = value
+            case "network": network = value
+            case "workdir": workdir = value
+            case "path": paths.append(value)
+            default: return nil
+            }
+        }
+        return nil  // no `--`: ArgumentParser says what is missing
+    }
+
+    init(memory: String, timeout: String, cpu: String?, pids: Int, disk: String, fileSize: String, network: String, workdir: String?,
+         paths: [String], json: Bool, command: [String]) {
+        (self.memory, self.timeout, self.cpu, self.pids, self.disk, self.fileSize) = (memory, timeout, cpu, pids, disk, fileSize)
+        (self.network, self.workdir, self.paths, self.json, self.command) = (network, workdir, paths, json, command)
+    }
+
+    private init() {}
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("no command given; put it after --, e.g. crucible sandbox run -- python3 bench.py") }
+        _ = try limits()
+        if let workdir, !FileManager.default.fileExists(atPath: workdir) {
+            throw ValidationError("working directory \(workdir) does not exist")
+        }
+        if geteuid() == 0, let problem = BubblewrapSandbox.sharedFolderProblem(workdir ?? FileManager.default.currentDirectoryPath) {
+            throw ValidationError(problem)
+        }
+    }
+
+    func limits() throws -> (SandboxLimits, Double) {
+        func size(_ text: String, _ name: String) throws -> Int {
+            guard let bytes = ByteSize.parse(text), bytes > 0 else {
+                throw ValidationError("--\(name) \(text): expected a positive size like 256M, 2G or 65536")
+            }
+            return bytes
+        }
+        func duration(_ text: String, _ name: String) throws -> Double {
+            guard let seconds = DurationText.parse(text) else {
+                throw ValidationError("--\(name) \(text): expected a positive duration like 30, 30s or 2m")
+            }
+            return seconds
+        }
+        guard pids > 0 else { throw ValidationError("--pids \(pids): must be at least 1") }
+        guard let network = SandboxNetwork(rawValue: network) else {
+            throw ValidationError("--network \(network): expected none or loopback")
+        }
+        let limits = SandboxLimits(memoryBytes: try size(memory, "memory"), cpuSeconds: try cpu.map { try duration($0, "cpu") },
+                                   pids: pids, fileSizeBytes: try size(fileSize, "file-size"), diskBytes: try size(disk, "disk"),
+                                   network: network)
+        return (limits, try duration(timeout, "timeout"))
+    }
+
+    /// Runs the command in the sandbox and prints what it printed (or the outcome record with `json`); throws the exit code the
+    /// run calls for.
+    func run() throws {
+        let (limits, seconds) = try limits()
+        let directory = URL(fileURLWithPath: workdir ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        let sandbox = try BubblewrapSandbox(readOnlyPaths: paths)
+        let spec = ProcessSpec(arguments: command, workdir: directory, timeout: seconds, outputLimit: 8 << 20, limits: limits)
+        let outcome = try sandbox.runBlocking(spec)
+        if json {
+            try printJSON(outcome)
+        } else {
+            FileHandle.standardOutput.write(Data(outcome.stdout.utf8))
+            FileHandle.standardError.write(Data(outcome.stderr.utf8))
+        }
+        if let kill = outcome.killedBy {
+            FileHandle.standardError.write(Data("crucible: sandbox: killed by \(kill.rawValue)\n".utf8))
+            throw ExitCode(125)
+        }
+        if let signal = outcome.signal { throw ExitCode(128 + signal) }
+        if let status = outcome.exitStatus, status != 0 { throw ExitCode(status) }
     }
 }

@@ -54,6 +54,19 @@ struct PlainFilesTests {
         #expect(DurationText.parse(" 30s ") == 30)
         #expect(DurationText.parse("") == nil)
         #expect("  a b  ".trimmingBlanks == "a b")
+    }
+
+    @Test("sizes take k, m, g and t in either case, with an optional i and B; durations ms, s, m and h")
+    func units() {
+        for (text, bytes) in [("65536", 65536), ("1k", 1 << 10), ("2K", 2 << 10), ("3m", 3 << 20), ("512M", 512 << 20), ("4MiB", 4 << 20),
+                              ("5g", 5 << 30), ("6Gi", 6 << 30), ("7tb", 7 << 40), ("8T", 8 << 40), ("9B", 9)] {
+            #expect(ByteSize.parse(text) == bytes, "\(text)")
+        }
+        for text in ["", "M", "1x", "-1M", "1.5G", "99999999999T"] { #expect(ByteSize.parse(text) == nil, "\(text)") }
+        for (text, seconds) in [("20", 20.0), ("20s", 20), ("2m", 120), ("1h", 3600), ("1.5s", 1.5), ("250ms", 0.25)] {
+            #expect(DurationText.parse(text) == seconds, "\(text)")
+        }
+        for text in ["s", "0", "-1s", "soon", "1d", "ms"] { #expect(DurationText.parse(text) == nil, "\(text)") }
         #expect("".trimmingBlanks == "")
     }
 }
