@@ -2,6 +2,9 @@ import ArgumentParser
 import CrucibleCore
 import Evolution
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct Crucible: AsyncParsableCommand {
@@ -45,7 +48,7 @@ struct Crucible: AsyncParsableCommand {
                 var message = fullMessage(for: error)
                 // Parsed as its own root, `run` is named in full everywhere but in this hint.
                 if fastPath { message = message.replacingOccurrences(of: "See 'run ", with: "See 'crucible sandbox run ") }
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                write(message + "\n", to: STDERR_FILENO)
                 Foundation.exit(2)
             }
             if code == .success || error is CleanExit { exit(withError: error) }
@@ -54,7 +57,7 @@ struct Crucible: AsyncParsableCommand {
     }
 
     static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("crucible: \(message)\n".utf8))
+        write("crucible: \(message)\n", to: STDERR_FILENO)
         Foundation.exit(code)
     }
 
@@ -82,9 +85,22 @@ func printJSON(_ value: some Encodable, pretty: Bool = true) throws {
     write(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
 }
 
-/// Writes to standard output unbuffered, so progress lines and JSON lines appear as they happen.
-func write(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+/// Writes `text` whole to standard output (or `fd`) unbuffered, so progress lines and JSON lines appear as they happen.
+/// Plain write(2) from where the string keeps its bytes: a `Data` would cost a one-shot command such as
+/// `crucible sandbox run` runtime type look-ups at its first use, and `FileHandle.write` traps where a write fails.
+func write(_ text: String, to fd: Int32 = STDOUT_FILENO) {
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // a closed pipe or a full disk: nothing more can be said there
+            }
+            offset += written
+        }
+    }
 }
 
 func parseVariant(_ text: String) throws -> Int {

@@ -189,11 +189,11 @@ struct SandboxRunRequest: Equatable {
         if json {
             try printJSON(outcome)
         } else {
-            FileHandle.standardOutput.write(Data(outcome.stdout.utf8))
-            FileHandle.standardError.write(Data(outcome.stderr.utf8))
+            write(outcome.stdout)
+            write(outcome.stderr, to: STDERR_FILENO)
         }
         if let kill = outcome.killedBy {
-            FileHandle.standardError.write(Data("crucible: sandbox: killed by \(kill.rawValue)\n".utf8))
+            write("crucible: sandbox: killed by \(kill.rawValue)\n", to: STDERR_FILENO)
             throw ExitCode(125)
         }
         if let signal = outcome.signal { throw ExitCode(128 + signal) }
