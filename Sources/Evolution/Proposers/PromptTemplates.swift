@@ -12,8 +12,14 @@ public struct PromptTemplates: Sendable, Hashable {
     public var searchReplace: String
     public var wholeFile: String
 
+    /// Each template's file name, as a user writes it in the prompt folder.
+    static var files: [(name: String, template: WritableKeyPath<PromptTemplates, String>)] { [
+        ("system.md", \.system), ("propose.md", \.propose), ("analyse.md", \.analyse), ("retry.md", \.retry),
+        ("search-replace.md", \.searchReplace), ("whole-file.md", \.wholeFile),
+    ] }
+
     /// The file names, as a user writes them in the prompt folder.
-    public static let fileNames = ["system.md", "propose.md", "analyse.md", "retry.md", "search-replace.md", "whole-file.md"]
+    public static var fileNames: [String] { files.map(\.name) }
 
     /// The built-in templates.
     public static let builtIn = PromptTemplates(
@@ -98,12 +104,9 @@ public struct PromptTemplates: Sendable, Hashable {
                 throw EvolutionError("\(path): cannot read the prompt template: \(error.localizedDescription)")
             }
         }
-        if let text = try read("system.md") { templates.system = text }
-        if let text = try read("propose.md") { templates.propose = text }
-        if let text = try read("analyse.md") { templates.analyse = text }
-        if let text = try read("retry.md") { templates.retry = text }
-        if let text = try read("search-replace.md") { templates.searchReplace = text }
-        if let text = try read("whole-file.md") { templates.wholeFile = text }
+        for (name, template) in files {
+            if let text = try read(name) { templates[keyPath: template] = text }
+        }
         return templates
     }
 

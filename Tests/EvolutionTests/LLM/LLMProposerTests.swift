@@ -189,4 +189,14 @@ struct LLMProposerTests {
         _ = try await propose(proposer(server, templates: templates))
         #expect(server.requests.first?.messages.last?.hasPrefix("Fix v3 now.\ncalc.py\n") == true)
     }
+
+    @Test func eachTemplateFileReplacesItsOwnTemplate() throws {
+        let directory = NSTemporaryDirectory() + "crucible-prompts-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for name in PromptTemplates.fileNames { try "from \(name)".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        let templates = try PromptTemplates.load(directory: directory)
+        #expect([templates.system, templates.propose, templates.analyse, templates.retry, templates.searchReplace, templates.wholeFile]
+            == ["system.md", "propose.md", "analyse.md", "retry.md", "search-replace.md", "whole-file.md"].map { "from \($0)" })
+    }
 }
