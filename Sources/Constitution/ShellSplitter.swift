@@ -718,11 +718,11 @@ private struct Lexer {
             return
         }
         let texts = words.map(\.text)
-        var command = SimpleCommand(words: texts, writes: writes, heredoc: heredoc)
-        command.executesCode = runsCode(traits, as: first.text)
-        if command.executesCode, decodes || decodedCode { command.runsDecodedData = true }
-        command.writes += writtenArguments(program: program, isWriter: traits.own.contains(.writer), texts)
-        out.append(command)
+        let executes = runsCode(traits, as: first.text)
+        let written = writtenArguments(program: program, isWriter: traits.own.contains(.writer), texts)
+        // Made whole, once: no copy of it changed field by field.
+        out.append(SimpleCommand(words: texts, program: program, writes: written.isEmpty ? writes : writes + written,
+                                 runsDecodedData: executes && (decodes || decodedCode), executesCode: executes, heredoc: heredoc))
     }
 
     /// `python3.12` → `python`, `bash5` → `bash`; a name not ending in a digit is returned as is.

@@ -20,8 +20,15 @@ public struct SimpleCommand: Hashable, Sendable, CustomStringConvertible {
 
     public init(words: [String], writes: [String] = [], runsDecodedData: Bool = false, executesCode: Bool = false,
                 heredoc: String? = nil) {
+        self.init(words: words, program: words.first.map(SimpleCommand.baseName) ?? "", writes: writes, runsDecodedData: runsDecodedData,
+                  executesCode: executesCode, heredoc: heredoc)
+    }
+
+    /// With `program`, the base name of `words[0]`, already known.
+    init(words: [String], program: String, writes: [String] = [], runsDecodedData: Bool = false, executesCode: Bool = false,
+         heredoc: String? = nil) {
         self.words = words
-        self.program = words.first.map(SimpleCommand.baseName) ?? ""
+        self.program = program
         self.writes = writes
         self.runsDecodedData = runsDecodedData
         self.executesCode = executesCode
