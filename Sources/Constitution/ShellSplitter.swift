@@ -138,7 +138,9 @@ private struct Lexer {
             if out.isEmpty {
                 swap(&out, &pipeline)  // moved, not copied
             } else {
-                out += pipeline
+                // Moved one by one (reversed, then popped), not copied and then destroyed.
+                pipeline.reverse()
+                while let command = pipeline.popLast() { out.append(command) }
             }
             pipeline.removeAll(keepingCapacity: true)
         }
