@@ -86,64 +86,6 @@ struct SandboxRunRequest: Equatable {
     /// The defaults, which the ArgumentParser options show in their help.
     static let defaults = SandboxRunRequest()
 
-    /// Reads the common, plain spellings of `crucible sandbox run`'s options without ArgumentParser, whose first parse costs a
-    /// start 2–6 ms (it reflects over the command's properties, and each new type it meets scans all of the binary's ten
-    /// thousand protocol conformances): `--name value` or `--name=value` for each option named once, `--path` repeated,
-    /// `--json`, then `--` and the command. Nil for anything else — help, a short name, an unknown or repeated option, a
-    /// missing value, a value that looks like an option, no `--` —, which ArgumentParser then parses, with its messages.
-    init?(fast arguments: some Collection<String>) {
-        var seen: Set<String> = []
-        var index = arguments.startIndex
-        while index != arguments.endIndex {
-            let argument = arguments[index]
-            arguments.formIndex(after: &index)
-            if argument == "--" {
-                command = Array(arguments[index...])
-                return
-            }
-            guard argument.hasPrefix("--") else { return nil }
-            var name = Substring(argument.dropFirst(2)), value: String?
-            if let equals = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: equals)...])
-                name = name[..<equals]
-            }
-            if name == "json" {
-                guard value == nil, seen.insert("json").inserted else { return nil }
-                json = true
-                continue
-            }
-            if value == nil {
-                guard index != arguments.endIndex, !arguments[index].hasPrefix("-") else { return nil }
-                value = arguments[index]
-                arguments.formIndex(after: &index)
-            }
-            guard let value, name == "path" || seen.insert(String(name)).inserted else { return nil }
-            switch name {
-            case "memory": memory = value
-            case "timeout": timeout = value
-            case "cpu": cpu = value
-            case "pids":
-                guard let number = Int(value) else { return nil }
-                pids = number
-            case "disk": disk = value
-            case "file-size": fileSize = value
-            case "network": network = value
-            case "workdir": workdir = value
-            case "path": paths.append(value)
-            default: return nil
-            }
-        }
-        return nil  // no `--`: ArgumentParser says what is missing
-    }
-
-    init(memory: String, timeout: String, cpu: String?, pids: Int, disk: String, fileSize: String, network: String, workdir: String?,
-         paths: [String], json: Bool, command: [String]) {
-        (self.memory, self.timeout, self.cpu, self.pids, self.disk, self.fileSize) = (memory, timeout, cpu, pids, disk, fileSize)
-        (self.network, self.workdir, self.paths, self.json, self.command) = (network, workdir, paths, json, command)
-    }
-
-    private init() {}
-
     func validate() throws {
         if command.isEmpty { throw ValidationError("no command given; put it after --, e.g. crucible sandbox run -- python3 bench.py") }
         _ = try limits()
@@ -198,5 +140,58 @@ struct SandboxRunRequest: Equatable {
         }
         if let signal = outcome.signal { throw ExitCode(128 + signal) }
         if let status = outcome.exitStatus, status != 0 { throw ExitCode(status) }
+    }
+}
+
+// In an extension, so that the memberwise initializer (which ``Crucible/SandboxCommand/Run/request`` uses) stays synthesized.
+extension SandboxRunRequest {
+    /// Reads the common, plain spellings of `crucible sandbox run`'s options without ArgumentParser, whose first parse costs a
+    /// start 2–6 ms (it reflects over the command's properties, and each new type it meets scans all of the binary's ten
+    /// thousand protocol conformances): `--name value` or `--name=value` for each option named once, `--path` repeated,
+    /// `--json`, then `--` and the command. Nil for anything else — help, a short name, an unknown or repeated option, a
+    /// missing value, a value that looks like an option, no `--` —, which ArgumentParser then parses, with its messages.
+    init?(fast arguments: some Collection<String>) {
+        var seen: Set<String> = []
+        var index = arguments.startIndex
+        while index != arguments.endIndex {
+            let argument = arguments[index]
+            arguments.formIndex(after: &index)
+            if argument == "--" {
+                command = Array(arguments[index...])
+                return
+            }
+            guard argument.hasPrefix("--") else { return nil }
+            var name = Substring(argument.dropFirst(2)), value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = name[..<equals]
+            }
+            if name == "json" {
+                guard value == nil, seen.insert("json").inserted else { return nil }
+                json = true
+                continue
+            }
+            if value == nil {
+                guard index != arguments.endIndex, !arguments[index].hasPrefix("-") else { return nil }
+                value = arguments[index]
+                arguments.formIndex(after: &index)
+            }
+            guard let value, name == "path" || seen.insert(String(name)).inserted else { return nil }
+            switch name {
+            case "memory": memory = value
+            case "timeout": timeout = value
+            case "cpu": cpu = value
+            case "pids":
+                guard let number = Int(value) else { return nil }
+                pids = number
+            case "disk": disk = value
+            case "file-size": fileSize = value
+            case "network": network = value
+            case "workdir": workdir = value
+            case "path": paths.append(value)
+            default: return nil
+            }
+        }
+        return nil  // no `--`: ArgumentParser says what is missing
     }
 }
