@@ -1,9 +1,6 @@
 import CrucibleCore
 import Foundation
 import Sandbox
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Reads a benchmark's score from what it printed or wrote, in the configured format.
 enum ScoreReader {
@@ -55,83 +52,31 @@ enum ScoreReader {
     /// Reads the report the candidate's own code wrote, so never through a symlink, never a
     /// FIFO or device, never more than `maxReportBytes`.
     static func junit(_ report: String, in folder: String) -> Reading {
-        let data: Data
+        let data: [UInt8]
         do {
             let read = try SafeTree.readFile(report, in: folder, maxBytes: maxReportBytes)
             guard !read.truncated else {
                 return Reading(score: nil, tasks: [], error: "the JUnit report is larger than \(maxReportBytes >> 20) MiB")
             }
-            data = Data(read.data)
+            data = read.data
         } catch {
             var isThere = stat()
             let missing = lstat(folder + "/" + report, &isThere) != 0
             return Reading(score: nil, tasks: [], error: missing ? "wrote no JUnit report at \(report)" : "cannot read the JUnit report: \(error)")
         }
-        let delegate = JUnitDelegate()
-        let parser = XMLParser(data: data)
-        parser.delegate = delegate
-        guard parser.parse() else {
-            return Reading(score: nil, tasks: [], error: "the JUnit report is not valid XML: \(parser.parserError.map { "\($0)" } ?? "parse error")")
+        let tasks: [TaskResult]
+        do {
+            tasks = try JUnitReport.tasks(data)
+        } catch {
+            return Reading(score: nil, tasks: [], error: "the JUnit report is not valid XML: \(error)")
         }
-        let counted = delegate.tasks.filter { $0.passed != nil }
-        guard !counted.isEmpty else { return Reading(score: nil, tasks: delegate.tasks, error: "the JUnit report holds no test case") }
+        let counted = tasks.filter { $0.passed != nil }
+        guard !counted.isEmpty else { return Reading(score: nil, tasks: tasks, error: "the JUnit report holds no test case") }
         let passed = counted.filter { $0.passed == true }.count
-        return Reading(score: Double(passed) / Double(counted.count), tasks: delegate.tasks, error: nil)
+        return Reading(score: Double(passed) / Double(counted.count), tasks: tasks, error: nil)
     }
 
     static func tail(_ text: String, _ count: Int) -> String {
         text.count <= count ? text : "…" + String(text.suffix(count))
-    }
-}
-
-/// Collects `<testcase>` elements: passed unless they hold `<failure>` or `<error>`; skipped
-/// ones are listed but not counted.
-private final class JUnitDelegate: NSObject, XMLParserDelegate {
-    var tasks: [TaskResult] = []
-    private var current: TaskResult?
-    private var skipped = false
-    private var text = ""
-    private var inFailure = false
-
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
-        switch name {
-        case "testcase":
-            let id = [attributes["classname"], attributes["name"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ".")
-            current = TaskResult(id: id.isEmpty ? "test\(tasks.count)" : id, passed: true, score: 1)
-            skipped = false
-        case "failure", "error":
-            current?.passed = false
-            current?.score = 0
-            inFailure = true
-            text = attributes["message"].map { $0 + "\n" } ?? ""
-        case "skipped":
-            skipped = true
-        default:
-            break
-        }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if inFailure, text.utf8.count < 8192 { text += string }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        switch name {
-        case "failure", "error":
-            inFailure = false
-            current?.detail = ScoreReader.tail(text.trimmingCharacters(in: .whitespacesAndNewlines), 2000)
-        case "testcase":
-            if var task = current {
-                if skipped, task.passed == true {
-                    task.passed = nil
-                    task.score = nil
-                }
-                tasks.append(task)
-            }
-            current = nil
-        default:
-            break
-        }
     }
 }
