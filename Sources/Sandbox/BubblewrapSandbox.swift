@@ -282,8 +282,8 @@ public struct BubblewrapSandbox: Sandbox {
 
 /// Empty folders the engine binds host folders onto in a private mount namespace, so a sandbox
 /// that runs as uid 65534 can be given folders below ones only root may pass (`/root/.pyenv`),
-/// and the small `/etc` files every sandbox gets. Lives in a fresh folder of the temporary
-/// directory that only the engine can write.
+/// and the small `/etc` files every sandbox gets. Lives in a fresh folder, `stage-PID-…`, of this
+/// user's folder in the temporary directory (``userFolder()``), which only the engine can write.
 final class StagingArea: @unchecked Sendable {
     let root: String
     /// The sandbox's `/etc`: the one shared by this user's engines, or this engine's own.
@@ -292,19 +292,39 @@ final class StagingArea: @unchecked Sendable {
     private var targets: [String: String] = [:]
 
     init() throws {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/crucible-stage-\(getpid())-XXXXXX").utf8CString)
+        let folder = try Self.userFolder()
+        var template = Array((folder + "/stage-\(getpid())-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw SandboxError("cannot create a staging folder: \(String(cString: strerror(errno)))")
         }
         root = String(cString: made)
         chmod(root, 0o755)
-        if let shared = Self.sharedEtc() {
+        if let shared = Self.sharedEtc(in: folder) {
             etc = shared
         } else {
             etc = root + "/etc"
             try Self.makeEtc(at: etc)
         }
-        Self.removeStale(besides: root)
+        Self.removeStale(in: folder, besides: root)
+    }
+
+    /// This user's folder in the temporary directory, `crucible-UID`: it holds the staging areas and shared `/etc`s of
+    /// all the user's engines, so that the sweep for what dead engines left (``removeStale(in:besides:)``), which runs
+    /// at every start, reads this small folder and not the whole temporary directory (thousands of entries on a busy
+    /// host, a millisecond and more to read). Mode 0755, for the sandbox's user passes through it to what is bound.
+    /// - Throws: when the name is taken by anything but a folder of this user's with that mode (another user may have
+    ///   made it, to see or change what is staged), naming it and the fix.
+    static func userFolder(in temporary: String = FileManager.default.temporaryDirectory.path) throws -> String {
+        let path = temporary + "/crucible-\(geteuid())"
+        if mkdir(path, 0o755) == 0 {
+            chmod(path, 0o755)  // whatever the umask took away
+        } else if errno != EEXIST {
+            throw SandboxError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        guard isOwnFolder(path) else {
+            throw SandboxError("\(path) is not a folder of this user's with mode 0755, so it cannot hold the sandbox's staging folders: remove it, or set TMPDIR to another folder")
+        }
+        return path
     }
 
     /// The sandbox's `/etc`, made once: its own `passwd`, `group` and `hosts`, and copies of the
@@ -348,18 +368,17 @@ final class StagingArea: @unchecked Sendable {
                                  "mime.types", "protocols", "services", "os-release", "debian_version"]
 
     /// The staged `/etc` every engine of this user shares, made once for what it is made from:
-    /// `crucible-etc-UID-DIGEST` in the temporary directory, DIGEST covering the host files it
+    /// `etc-DIGEST` in the user's `folder`, DIGEST covering the host files it
     /// copies (their identity, size and time) and the files it writes. Making one costs a few
     /// milliseconds, which a `crucible sandbox run` would otherwise pay at every start.
     ///
     /// It is made beside its final name and moved there in one `rename`, so it is never seen half
     /// made; and it is used only when it is a real folder owned by this user with mode 0755 (no
     /// one else can have made it or written into it). Otherwise nil: each engine stages its own.
-    private static func sharedEtc() -> String? {
-        let tmp = FileManager.default.temporaryDirectory.path
-        let path = tmp + "/crucible-etc-\(geteuid())-\(etcDigest().prefix(16))"
+    private static func sharedEtc(in folder: String) -> String? {
+        let path = folder + "/etc-\(etcDigest().prefix(16))"
         if isOwnFolder(path), isOwnFolder(path + "/etc"), access(path + "/complete", F_OK) == 0 { return path + "/etc" }
-        var template = Array((tmp + "/crucible-etc-new-\(getpid())-XXXXXX").utf8CString)
+        var template = Array((folder + "/etc-new-\(getpid())-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
             return nil
         }
@@ -425,19 +444,18 @@ final class StagingArea: @unchecked Sendable {
 
     func releaseWorkdir(serial: Int) { rmdir(root + "/w\(serial)") }
 
-    /// This user's folders of engines that no longer run: staging areas (`crucible-stage-PID-…`) and shared `/etc`s
-    /// left half made (`crucible-etc-new-PID-…`) by an engine that was killed while making one.
-    static func removeStale(besides current: String) {
-        let tmp = FileManager.default.temporaryDirectory.path
-        for name in entryNames(in: tmp, prefix: "crucible-") {
+    /// The folders in the user's `folder` of engines that no longer run: staging areas (`stage-PID-…`) and shared
+    /// `/etc`s left half made (`etc-new-PID-…`) by an engine that was killed while making one.
+    static func removeStale(in folder: String, besides current: String) {
+        for name in entryNames(in: folder, prefix: "") {
             let fields = name.split(separator: "-")
             let pidField: Int
-            if name.hasPrefix("crucible-stage-") { pidField = 2 } else if name.hasPrefix("crucible-etc-new-") { pidField = 3 } else { continue }
+            if name.hasPrefix("stage-") { pidField = 1 } else if name.hasPrefix("etc-new-") { pidField = 2 } else { continue }
             var info = stat()
             guard fields.count > pidField + 1, let pid = pid_t(fields[pidField]), kill(pid, 0) != 0, errno == ESRCH,
-                  tmp + "/" + name != current, lstat(tmp + "/" + name, &info) == 0, info.st_uid == geteuid(),
+                  folder + "/" + name != current, lstat(folder + "/" + name, &info) == 0, info.st_uid == geteuid(),
                   (info.st_mode & S_IFMT) == S_IFDIR else { continue }
-            try? SafeTree.remove(tmp + "/" + name)
+            try? SafeTree.remove(folder + "/" + name)
         }
     }
 }

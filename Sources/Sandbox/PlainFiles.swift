@@ -22,6 +22,13 @@ func readSmallFile(_ path: String) -> String? {
     return String(decoding: bytes, as: UTF8.self)
 }
 
+/// Whether process `pid` is a zombie (it has exited and waits to be reaped), from the state in `/proc/PID/stat`,
+/// which follows the last `)` (the command's name, before it, may hold anything).
+func isZombie(_ pid: pid_t) -> Bool {
+    guard let stat = readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
+    return stat[close...].dropFirst(2).first == "Z"
+}
+
 /// The names in folder `path` (without `.` and `..`) that start with `prefix`, read with plain system calls (a sweep at every start would
 /// otherwise pay for Foundation's directory reader); empty when it cannot be read.
 func entryNames(in path: String, prefix: String) -> [String] {

@@ -292,8 +292,7 @@ private final class Scene: @unchecked Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(name), pid != getpid(),
                   let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"), !data.isEmpty else { continue }
-            let stat = (try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8)) ?? ""
-            if let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { continue }
+            if isZombie(pid) { continue }
             if String(decoding: data, as: UTF8.self).contains(marker) { found.append(pid) }
         }
         return found

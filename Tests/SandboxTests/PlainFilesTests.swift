@@ -77,17 +77,36 @@ struct StaleFolderTests {
 
     @Test("folders that dead engines left behind are swept; live ones, others' and files are kept")
     func sweep() throws {
-        let tmp = FileManager.default.temporaryDirectory.path
-        let dead = ["crucible-stage-\(Self.deadPid)-a1", "crucible-etc-new-\(Self.deadPid)-b2"]
-        let kept = ["crucible-stage-\(getpid())-c3", "crucible-etc-new-\(getpid())-d4", "crucible-stagex-\(Self.deadPid)-e5"]
+        let tmp = try StagingArea.userFolder()
+        let dead = ["stage-\(Self.deadPid)-a1", "etc-new-\(Self.deadPid)-b2"]
+        let kept = ["stage-\(getpid())-c3", "etc-new-\(getpid())-d4", "stagex-\(Self.deadPid)-e5"]
         for name in dead + kept { try FileManager.default.createDirectory(atPath: tmp + "/" + name + "/etc", withIntermediateDirectories: true) }
-        let file = tmp + "/crucible-stage-\(Self.deadPid)-file"
+        let file = tmp + "/stage-\(Self.deadPid)-file"
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         defer { for name in dead + kept { try? FileManager.default.removeItem(atPath: tmp + "/" + name) }; try? FileManager.default.removeItem(atPath: file) }
 
-        StagingArea.removeStale(besides: tmp + "/crucible-stage-none")
+        StagingArea.removeStale(in: tmp, besides: tmp + "/stage-none")
         for name in dead { #expect(!FileManager.default.fileExists(atPath: tmp + "/" + name), "\(name) was left") }
         for name in kept { #expect(FileManager.default.fileExists(atPath: tmp + "/" + name), "\(name) was removed") }
         #expect(FileManager.default.fileExists(atPath: file))
+    }
+
+    @Test("the user's folder is made mode 0755, and refused when its name holds a link or a folder with another mode")
+    func userFolder() throws {
+        let temporary = FileManager.default.temporaryDirectory.path + "/crucible-userfolder-\(getpid())"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let path = try StagingArea.userFolder(in: temporary)
+        #expect(path == temporary + "/crucible-\(geteuid())")
+        var info = stat()
+        #expect(lstat(path, &info) == 0 && info.st_mode & 0o7777 == 0o755)
+        #expect(try StagingArea.userFolder(in: temporary) == path)  // found again as it is
+
+        chmod(path, 0o777)
+        #expect(throws: SandboxError.self) { try StagingArea.userFolder(in: temporary) }
+        rmdir(path)
+        try FileManager.default.createDirectory(atPath: temporary + "/elsewhere", withIntermediateDirectories: false)
+        symlink(temporary + "/elsewhere", path)
+        #expect(throws: SandboxError.self) { try StagingArea.userFolder(in: temporary) }
     }
 }
