@@ -60,7 +60,7 @@ public struct BubblewrapSandbox: Sandbox {
     /// refused, a broken bwrap) is found before any candidate runs.
     /// - Throws: `SandboxError` naming the reason and how to fix it.
     public func check() async throws {
-        let workdir = FileManager.default.temporaryDirectory.path + "/crucible-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let workdir = temporaryDirectoryPath() + "/crucible-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: workdir) }
         let outcome = try await run(ProcessSpec(arguments: ["/bin/true"], workdir: workdir, timeout: 20))
@@ -314,7 +314,7 @@ final class StagingArea: @unchecked Sendable {
     /// host, a millisecond and more to read). Mode 0755, for the sandbox's user passes through it to what is bound.
     /// - Throws: when the name is taken by anything but a folder of this user's with that mode (another user may have
     ///   made it, to see or change what is staged), naming it and the fix.
-    static func userFolder(in temporary: String = FileManager.default.temporaryDirectory.path) throws -> String {
+    static func userFolder(in temporary: String = temporaryDirectoryPath()) throws -> String {
         let path = temporary + "/crucible-\(geteuid())"
         if mkdir(path, 0o755) == 0 {
             chmod(path, 0o755)  // whatever the umask took away
@@ -399,13 +399,15 @@ final class StagingArea: @unchecked Sendable {
     /// What the staged `/etc` is made from: the host files' identity, size and change time, and
     /// the written files' text.
     private static func etcDigest() -> String {
-        var parts = ["v1", "\(BubblewrapSandbox.sandboxID)", BubblewrapSandbox.homeInside] + boundEtcFolders
+        // One line a part, appended to one string (a first `joined` costs a runtime look-up at every start).
+        var text = "v1\n\(BubblewrapSandbox.sandboxID)\n" + BubblewrapSandbox.homeInside
+        for folder in boundEtcFolders { text += "\n" + folder }
         for name in copiedEtcFiles {
             var info = stat()
-            guard lstat("/etc/" + name, &info) == 0 else { parts.append(name + ":-"); continue }
-            parts.append("\(name):\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)")
+            guard lstat("/etc/" + name, &info) == 0 else { text += "\n" + name + ":-"; continue }
+            text += "\n\(name):\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
         }
-        return Digest.sha256(parts.joined(separator: "\n"))
+        return Digest.sha256(text)
     }
 
     /// A real folder (not a link) owned by this user, mode 0755.

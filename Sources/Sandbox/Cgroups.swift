@@ -184,16 +184,17 @@ final class CgroupGroup: @unchecked Sendable {
     /// Kills every process in the group. v2 has `cgroup.kill`; on v1 the group is frozen first, so
     /// that nothing can fork while the list is read and killed, then thawed so the kills land.
     ///
-    /// On v1 a group whose members are all zombies has nothing to kill: a zombie runs no more and cannot fork. That is
-    /// the usual group after a run, holding its main process, exited and not yet reaped; freezing it would cost the
-    /// kernel a patch of its own code on every processor (the freezer's static key), most of a millisecond.
+    /// On v1 a group whose members have all exited has nothing to kill: a zombie runs no more and cannot fork. That is
+    /// the usual group after a run, holding its main process, exited and not yet reaped (or reaped and not yet out of
+    /// the list); freezing it would cost the kernel a patch of its own code on every processor (the freezer's static
+    /// key), most of a millisecond.
     func killAll() {
         switch version {
         case .v2:
             if (try? write("1", to: "", "cgroup.kill")) != nil { return }
             for _ in 0..<8 { let pids = members(); if pids.isEmpty { return }; pids.forEach { kill($0, SIGKILL) } }
         case .v1:
-            guard members().contains(where: { !isZombie($0) }) else { return }
+            guard members().contains(where: { !hasExited($0) }) else { return }
             let frozen = (try? write("FROZEN", to: "freezer", "freezer.state")) != nil
             for _ in 0..<8 {
                 let pids = members()

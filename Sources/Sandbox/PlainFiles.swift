@@ -22,10 +22,20 @@ func readSmallFile(_ path: String) -> String? {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// Whether process `pid` is a zombie (it has exited and waits to be reaped), from the state in `/proc/PID/stat`,
-/// which follows the last `)` (the command's name, before it, may hold anything).
-func isZombie(_ pid: pid_t) -> Bool {
-    guard let stat = readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
+/// The temporary directory, as Foundation's `FileManager.temporaryDirectory` finds it on Linux (`$TMPDIR` when set,
+/// else `/tmp`), without a trailing slash; read with `getenv`, where Foundation's URL would cost first uses of generic
+/// types (a scan of the binary's conformances each) at every start of `crucible sandbox run`.
+func temporaryDirectoryPath() -> String {
+    var path = getenv("TMPDIR").map { String(cString: $0) } ?? ""
+    while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+    return path.isEmpty ? "/tmp" : path
+}
+
+/// Whether process `pid` has exited: it is a zombie (waiting to be reaped), by the state in `/proc/PID/stat`, which
+/// follows the last `)` (the command's name, before it, may hold anything); or it is gone from `/proc` altogether.
+func hasExited(_ pid: pid_t) -> Bool {
+    guard let stat = readSmallFile("/proc/\(pid)/stat") else { return errno == ENOENT || errno == ESRCH }
+    guard let close = stat.lastIndex(of: ")") else { return true }  // read after the process went: empty
     return stat[close...].dropFirst(2).first == "Z"
 }
 

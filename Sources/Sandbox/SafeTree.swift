@@ -91,8 +91,13 @@ public enum SafeTree {
     public static func handOver(_ root: String, to owner: Owner, recording owners: inout Owners) throws {
         owners.handedTo = owner
         try chownTree(root) { status in
-            let id = FileID(status)
-            if owners.byFile[id] == nil { owners.byFile[id] = Owner(uid: status.st_uid, gid: status.st_gid) }
+            // Only entries owned otherwise than the root are recorded: the others go back to the root's owner anyway. A
+            // tree of one owner (the usual one) then needs no table, and no first use of its type at every start.
+            let original = Owner(uid: status.st_uid, gid: status.st_gid)
+            if original != owners.root {
+                let id = FileID(status)
+                if owners.byFile[id] == nil { owners.byFile[id] = original }
+            }
             return owner
         }
     }
@@ -102,7 +107,7 @@ public enum SafeTree {
     /// root's owner; any other entry is left as it is.
     public static func restoreOwners(of root: String, _ owners: Owners) throws {
         try chownTree(root) { status in
-            if let recorded = owners.byFile[FileID(status)] { return recorded }
+            if !owners.byFile.isEmpty, let recorded = owners.byFile[FileID(status)] { return recorded }
             let current = Owner(uid: status.st_uid, gid: status.st_gid)
             return current == owners.handedTo ? owners.root : nil
         }

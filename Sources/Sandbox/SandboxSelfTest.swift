@@ -209,7 +209,7 @@ private final class Scene: @unchecked Sendable {
     init() throws {
         let token = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         marker = "\(Int.random(in: 100_000...999_999))"
-        base = FileManager.default.temporaryDirectory.path + "/crucible-selftest-\(token)"
+        base = temporaryDirectoryPath() + "/crucible-selftest-\(token)"
         secret = "secret-\(token)"
         canaryValue = "canary-\(token)"
         sentinel = base + "/outside-sentinel"
@@ -292,7 +292,7 @@ private final class Scene: @unchecked Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(name), pid != getpid(),
                   let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"), !data.isEmpty else { continue }
-            if isZombie(pid) { continue }
+            if hasExited(pid) { continue }
             if String(decoding: data, as: UTF8.self).contains(marker) { found.append(pid) }
         }
         return found

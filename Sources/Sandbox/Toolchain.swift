@@ -59,7 +59,11 @@ struct Toolchain: Sendable, Hashable {
         guard depth < 4, let found = Self.find(program, hostPath: hostPath, workdir: workdir) else { return }
         var located = found
         if let real = Self.pyenvTarget(of: found, workdir: workdir) { located = real }
-        let real = URL(fileURLWithPath: located).resolvingSymlinksInPath().path
+        // Plain realpath: Foundation's URL would cost first uses of generic types at every `crucible sandbox run`.
+        let real = realpath(located, nil).map { resolved in
+            defer { free(resolved) }
+            return String(cString: resolved)
+        } ?? located
         for path in [located, real] where !Self.isSystem(path) {
             let bin = (path as NSString).deletingLastPathComponent
             let prefix = (bin as NSString).lastPathComponent == "bin" ? (bin as NSString).deletingLastPathComponent : bin
@@ -128,9 +132,13 @@ struct Toolchain: Sendable, Hashable {
 
     /// The interpreter a script names on its `#!` line (`/usr/bin/env python3` gives `python3`).
     private static func shebang(of path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 256)) ?? Data()
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 256)
+        let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 2 else { return nil }
+        head.removeSubrange(count...)
         guard head.starts(with: [0x23, 0x21]), let line = String(decoding: head.dropFirst(2), as: UTF8.self)
             .split(separator: "\n").first else { return nil }
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

@@ -69,6 +69,23 @@ struct PlainFilesTests {
         for text in ["s", "0", "-1s", "soon", "1d", "ms"] { #expect(DurationText.parse(text) == nil, "\(text)") }
         #expect("".trimmingBlanks == "")
     }
+
+    @Test("a process has exited when it is a zombie or gone, not while it runs")
+    func exited() throws {
+        var pid: pid_t = 0
+        let arguments: [UnsafeMutablePointer<CChar>?] = (["/bin/sleep", "30"] as [String]).map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, arguments, environ) == 0)
+        #expect(!hasExited(pid))
+        kill(pid, SIGKILL)
+        var info = siginfo_t()
+        #expect(waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == 0)  // exited, not reaped: a zombie
+        #expect(hasExited(pid))
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        #expect(hasExited(pid))
+        #expect(!hasExited(getpid()))
+    }
 }
 
 struct StaleFolderTests {
