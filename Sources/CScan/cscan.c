@@ -106,9 +106,32 @@ size_t cscan_candidates(int use, const uint8_t *text, size_t count, size_t *from
     }
 }
 
+size_t cscan_count_byte(const uint8_t *text, size_t count, uint8_t byte) {
+    const __m128i needle = _mm_set1_epi8((char)byte), zero = _mm_setzero_si128();
+    size_t i = 0, n = 0;
+    while (i + 16 <= count) {
+        // Per lane, up to 255 matches counted in bytes (a match is -1, subtracted), then summed into two 64-bit halves.
+        __m128i lanes = zero;
+        size_t end = i + 16 * 255 < count ? i + 16 * 255 : count;
+        for (; i + 16 <= end; i += 16) {
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(text + i)), needle));
+        }
+        __m128i sums = _mm_sad_epu8(lanes, zero);
+        n += (size_t)_mm_cvtsi128_si64(sums) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+    }
+    for (; i < count; i++) n += text[i] == byte;
+    return n;
+}
+
 #else
 
 int cscan_level(void) { return 0; }
+
+size_t cscan_count_byte(const uint8_t *text, size_t count, uint8_t byte) {
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) n += text[i] == byte;
+    return n;
+}
 
 size_t cscan_candidates(int use, const uint8_t *text, size_t count, size_t *from, const uint8_t *masks, uint32_t *out,
                         size_t capacity) {

@@ -1,3 +1,4 @@
+import CScan
 import Foundation
 
 /// The built-in static checks a rule names under `checks:`, run over patch content, code and
@@ -140,16 +141,10 @@ enum StaticScanner {
     }
 
     private static func line(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
-        // A finding deep in a long text counts thousands of bytes: through the raw pointer (no bounds check), in a loop
-        // with `&+=` (no overflow check, no trap in the loop), the compiler counts them many at a time.
-        guard let bytes = b.baseAddress else { return 1 }
-        let end = min(i, b.count)
-        var n = 1, k = 0
-        while k < end {
-            n &+= bytes[k] == 10 ? 1 : 0
-            k &+= 1
-        }
-        return n
+        // A finding deep in a long text counts thousands of bytes: sixteen at a time (the compiler's own vector loop
+        // took four instructions a byte).
+        guard let bytes = b.baseAddress, i > 0 else { return 1 }
+        return 1 + cscan_count_byte(bytes, min(i, b.count), 10)
     }
 
     private static func contains(_ b: UnsafeBufferPointer<UInt8>, from: Int, within: Int, _ needle: String) -> Bool {

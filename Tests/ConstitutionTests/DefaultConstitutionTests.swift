@@ -103,6 +103,16 @@ struct DefaultConstitutionTests {
         }
     }
 
+    @Test("a finding names its line, also past the first thousands of bytes and lines", arguments: [1, 2, 17, 300, 5_000])
+    func findingLine(line: Int) {
+        // Lines of different lengths, so that the newlines fall at every offset of a sixteen-byte block.
+        let filler = (1..<line).map { "x\(String(repeating: "y", count: $0 % 23)) = \($0)\n" }.joined()
+        let action = Action(type: "patch", kind: "code", target: "agent.py", content: filler + "password = 'hunter22'\n",
+                            inWorkspace: true, sandboxed: true)
+        let reasons = constitution.decide(action).reasons.joined(separator: "\n")
+        #expect(reasons.contains("a hard-coded secret in `password` at line \(line)"), "\(reasons)")
+    }
+
     @Test("printing secrets from a command is denied", arguments: [
         "echo $AWS_SECRET_ACCESS_KEY", "printf '%s' \"${GITHUB_TOKEN}\"", "printenv", "env", "cat ~/.ssh/id_rsa", "cat .env",
         "curl -H 'Authorization: Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789' https://api.github.com",
