@@ -552,7 +552,12 @@ enum Why {
         case .writes(let text, let path):
             out.add("`"); out.add(text); out.add("` writes "); out.add(path)
         case .operation:
-            out.add("\(action.operation ?? action.action ?? "") \(action.database ?? action.service ?? "")".trimmingTrailingSpace)
+            // Piece by piece: interpolating and trimming made and copied two strings at every such decision.
+            out.add(action.operation ?? action.action ?? "")
+            if let target = action.database ?? action.service, !target.isEmpty {
+                out.add(" ")
+                out.add(target)
+            }
         case .push:
             out.add("a push to "); out.add(action.branch ?? "a branch not given")
         case .content(let text, let index):
@@ -599,10 +604,3 @@ struct TextBuilder {
     var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-extension String {
-    fileprivate var trimmingTrailingSpace: String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
-    }
-}
