@@ -292,39 +292,39 @@ final class StagingArea: @unchecked Sendable {
     private var targets: [String: String] = [:]
 
     init() throws {
-        let folder = try Self.userFolder()
-        var template = Array((folder + "/stage-\(getpid())-XXXXXX").utf8CString)
+        // Where another user took the user folder's name, this engine stages in a fresh folder beside it instead, with
+        // an `/etc` of its own and no sweep: a local user can slow the engine down that way, not stop it.
+        let folder = Self.userFolder()
+        let prefix = folder.map { $0 + "/stage-" } ?? temporaryDirectoryPath() + "/crucible-\(geteuid())-stage-"
+        var template = Array((prefix + "\(getpid())-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw SandboxError("cannot create a staging folder: \(String(cString: strerror(errno)))")
         }
         root = String(cString: made)
         chmod(root, 0o755)
-        if let shared = Self.sharedEtc(in: folder) {
+        if let folder, let shared = Self.sharedEtc(in: folder) {
             etc = shared
         } else {
             etc = root + "/etc"
             try Self.makeEtc(at: etc)
         }
-        Self.removeStale(in: folder, besides: root)
+        if let folder { Self.removeStale(in: folder, besides: root) }
     }
 
     /// This user's folder in the temporary directory, `crucible-UID`: it holds the staging areas and shared `/etc`s of
     /// all the user's engines, so that the sweep for what dead engines left (``removeStale(in:besides:)``), which runs
     /// at every start, reads this small folder and not the whole temporary directory (thousands of entries on a busy
     /// host, a millisecond and more to read). Mode 0755, for the sandbox's user passes through it to what is bound.
-    /// - Throws: when the name is taken by anything but a folder of this user's with that mode (another user may have
-    ///   made it, to see or change what is staged), naming it and the fix.
-    static func userFolder(in temporary: String = temporaryDirectoryPath()) throws -> String {
+    /// Nil when it cannot be made, or its name is taken by anything but a folder of this user's with that mode
+    /// (another user may have made it, to see or change what is staged).
+    static func userFolder(in temporary: String = temporaryDirectoryPath()) -> String? {
         let path = temporary + "/crucible-\(geteuid())"
         if mkdir(path, 0o755) == 0 {
             chmod(path, 0o755)  // whatever the umask took away
         } else if errno != EEXIST {
-            throw SandboxError("cannot create \(path): \(String(cString: strerror(errno)))")
+            return nil
         }
-        guard isOwnFolder(path) else {
-            throw SandboxError("\(path) is not a folder of this user's with mode 0755, so it cannot hold the sandbox's staging folders: remove it, or set TMPDIR to another folder")
-        }
-        return path
+        return isOwnFolder(path) ? path : nil
     }
 
     /// The sandbox's `/etc`, made once: its own `passwd`, `group` and `hosts`, and copies of the

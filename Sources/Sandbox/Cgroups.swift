@@ -174,27 +174,29 @@ final class CgroupGroup: @unchecked Sendable {
         return fds
     }
 
-    /// The pids in the group.
-    func members() -> [pid_t] {
+    /// The pids in the group; with `threads`, every thread's id (`tasks`, v1 only), where a process whose first thread
+    /// has exited and others run on is listed by its running ones.
+    func members(threads: Bool = false) -> [pid_t] {
         guard let folder = path(version == .v1 ? "pids" : "") ?? paths.values.first,
-              let text = readSmallFile(folder + "/cgroup.procs") else { return [] }
+              let text = readSmallFile(folder + (threads && version == .v1 ? "/tasks" : "/cgroup.procs")) else { return [] }
         return text.split(separator: "\n").compactMap { pid_t($0) }
     }
 
     /// Kills every process in the group. v2 has `cgroup.kill`; on v1 the group is frozen first, so
     /// that nothing can fork while the list is read and killed, then thawed so the kills land.
     ///
-    /// On v1 a group whose members have all exited has nothing to kill: a zombie runs no more and cannot fork. That is
+    /// On v1 a group whose threads have all exited has nothing to kill: a zombie runs no more and cannot fork. That is
     /// the usual group after a run, holding its main process, exited and not yet reaped (or reaped and not yet out of
     /// the list); freezing it would cost the kernel a patch of its own code on every processor (the freezer's static
-    /// key), most of a millisecond.
+    /// key), most of a millisecond. Threads, not processes: a process whose first thread exited lists as a zombie
+    /// while its other threads run.
     func killAll() {
         switch version {
         case .v2:
             if (try? write("1", to: "", "cgroup.kill")) != nil { return }
             for _ in 0..<8 { let pids = members(); if pids.isEmpty { return }; pids.forEach { kill($0, SIGKILL) } }
         case .v1:
-            guard members().contains(where: { !hasExited($0) }) else { return }
+            guard members(threads: true).contains(where: { !hasExited($0) }) else { return }
             let frozen = (try? write("FROZEN", to: "freezer", "freezer.state")) != nil
             for _ in 0..<8 {
                 let pids = members()

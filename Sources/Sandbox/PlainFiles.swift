@@ -31,12 +31,22 @@ func temporaryDirectoryPath() -> String {
     return path.isEmpty ? "/tmp" : path
 }
 
-/// Whether process `pid` has exited: it is a zombie (waiting to be reaped), by the state in `/proc/PID/stat`, which
-/// follows the last `)` (the command's name, before it, may hold anything); or it is gone from `/proc` altogether.
-func hasExited(_ pid: pid_t) -> Bool {
-    guard let stat = readSmallFile("/proc/\(pid)/stat") else { return errno == ENOENT || errno == ESRCH }
-    guard let close = stat.lastIndex(of: ")") else { return true }  // read after the process went: empty
-    return stat[close...].dropFirst(2).first == "Z"
+/// Whether process or thread `id` has exited or is exiting, by `/proc/ID/stat`: a zombie (waiting to be reaped) or dead
+/// by its state letter, or exiting by its flags (`PF_EXITING`: in the kernel's exit path, it never runs its own code
+/// again nor forks) — the fields after the last `)` byte (the command's name before it may hold anything, `)` and `Z`
+/// included, and is never read as characters, which a combining mark could join to the `)`). Or it is gone: `/proc`
+/// has no entry for it and `kill(id, 0)` finds none either (an entry that `hidepid` only hides is not gone).
+func hasExited(_ id: pid_t) -> Bool {
+    func gone() -> Bool { kill(id, 0) != 0 && errno == ESRCH }
+    guard let stat = readSmallFile("/proc/\(id)/stat") else { return (errno == ENOENT || errno == ESRCH) && gone() }
+    let bytes = Array(stat.utf8)
+    guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return gone() }
+    // state ppid pgrp session tty_nr tpgid flags ...
+    let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+    guard fields.count > 6, let state = fields[0].first else { return gone() }
+    if state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") { return true }
+    let exiting: UInt = 0x4  // PF_EXITING
+    return UInt(String(decoding: fields[6], as: UTF8.self)).map { $0 & exiting != 0 } ?? false
 }
 
 /// The names in folder `path` (without `.` and `..`) that start with `prefix`, read with plain system calls (a sweep at every start would

@@ -132,9 +132,12 @@ struct Toolchain: Sendable, Hashable {
 
     /// The interpreter a script names on its `#!` line (`/usr/bin/env python3` gives `python3`).
     private static func shebang(of path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Without blocking on a FIFO that stands where a program was named; only a regular file is read.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         var head = [UInt8](repeating: 0, count: 256)
         let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard count > 2 else { return nil }

@@ -71,6 +71,34 @@ struct JUnitReportTests {
         #expect(malformed("<a>&#0;</a>") == "line 1: &#0; is not a character")
     }
 
+    @Test("line ends and attribute white space are normalized; long references, comments in a document type")
+    func normalizing() throws {
+        let xml = "<!DOCTYPE r [<!-- it's a \"comment\" ] -->]>\r\n<testsuite>\r\n<testcase name='a\tb\nc'>"
+            + "<failure>one\r\ntwo\rthree &#0000000000065;</failure></testcase></testsuite>"
+        let read = try tasks(xml)
+        #expect(read.map(\.id) == ["a b c"])
+        #expect(read.first?.detail == "one\ntwo\nthree A")
+    }
+
+    @Test("what an XML reader must refuse: signs in references, unknown markup, too deep, UTF-16; a construct left open names its line")
+    func limits() {
+        #expect(malformed("<a>&#+65;</a>") == "line 1: &#+65; is not a character")
+        #expect(malformed("<!ELEMENT a ANY><a/>") == "line 1: markup `<!` that starts no comment, CDATA section or document type")
+        #expect(malformed(String(repeating: "<a>", count: 300)) == "line 1: elements nest deeper than 256")
+        #expect((try? tasks(String(repeating: "<a>", count: 256) + String(repeating: "</a>", count: 256))) != nil)
+        #expect((try? JUnitReport.tasks([0xFF, 0xFE, 0x3C, 0x00])) == nil)
+        #expect(malformed("<a>\n<!-- open\n\n") == "line 2: a comment is not closed")
+        #expect(malformed("<a>\n<![CDATA[ open\n") == "line 2: a CDATA section is not closed")
+    }
+
+    @Test("a failure's text is kept to its first 8 KiB, however long the report's")
+    func longFailure() throws {
+        let text = String(repeating: "x", count: 100_000) + "END"
+        let read = try tasks("<testsuite><testcase name='a'><failure>\(text)</failure></testcase></testsuite>")
+        let detail = try #require(read.first?.detail)
+        #expect(detail.count <= 2_001 && !detail.contains("END"))
+    }
+
     @Test("entities a document type declares are never expanded: a billion-laughs report is refused at once")
     func documentTypeEntities() {
         var xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n"

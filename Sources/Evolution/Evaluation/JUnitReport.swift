@@ -34,7 +34,9 @@ enum JUnitReport {
                     break
                 }
             case .text(let text):
-                if inFailure, failureText.utf8.count < 8192 { failureText += text }
+                // At most 8 KiB of a failure's text is kept, however long a run of it the report holds.
+                let room = 8192 - failureText.utf8.count
+                if inFailure, room > 0 { failureText += text.utf8.count <= room ? text : String(decoding: text.utf8.prefix(room), as: UTF8.self) }
             case .end(let name):
                 switch name {
                 case "failure", "error":
@@ -62,9 +64,10 @@ enum JUnitReport {
 ///
 /// What a report needs and nothing more: elements with attributes in either quote, text, CDATA sections, the five
 /// named entities and numeric character references; comments, processing instructions and the document type are
-/// passed over. No entity is ever expanded from a document type, so no document can make it grow. Anything not
-/// well-formed (a tag closed by another name, an unknown entity, an attribute without quotes, a second root, text
-/// outside the root) is an error naming its line.
+/// passed over. Line ends are normalized to `\n`, and white space in attribute values to spaces, as XML says. No
+/// entity is ever expanded from a document type, so no document can make it grow, and elements nest at most
+/// ``maximumDepth`` deep. Anything not well-formed (a tag closed by another name, an unknown entity, an attribute
+/// without quotes, a second root, text outside the root) is an error naming its line; so is a report in UTF-16.
 enum XMLEvents {
     enum Event {
         case start(String, [String: String])
@@ -78,9 +81,25 @@ enum XMLEvents {
         var description: String { "line \(line): \(reason)" }
     }
 
+    /// How deep elements may nest (libxml2's own default limit): a JUnit report nests three or four.
+    static let maximumDepth = 256
+
     static func read(_ bytes: [UInt8], _ visit: (Event) -> Void) throws(Malformed) {
-        var reader = Reader(bytes: bytes)
+        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) {
+            throw Malformed(line: 1, reason: "the report is in UTF-16; only UTF-8 is read")
+        }
+        var reader = Reader(bytes: bytes.contains(0x0D) ? normalizingLineEnds(bytes) : bytes)
         try reader.document(visit)
+    }
+
+    /// `\r\n` and a lone `\r` as `\n`, as XML reads line ends before anything else.
+    private static func normalizingLineEnds(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for (index, byte) in bytes.enumerated() where byte != 0x0D || index + 1 == bytes.count || bytes[index + 1] != 0x0A {
+            out.append(byte == 0x0D ? 0x0A : byte)
+        }
+        return out
     }
 
     private struct Reader {
@@ -94,8 +113,9 @@ enum XMLEvents {
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { at = 3 }  // a UTF-8 byte order mark
         }
 
-        func fail(_ reason: String) -> Malformed {
-            Malformed(line: 1 + bytes[..<min(at, bytes.count)].lazy.filter { $0 == 0x0A }.count, reason: reason)
+        /// An error at `position` (where the reader is, by default).
+        func fail(_ reason: String, at position: Int? = nil) -> Malformed {
+            Malformed(line: 1 + bytes[..<min(position ?? at, bytes.count)].lazy.filter { $0 == 0x0A }.count, reason: reason)
         }
 
         func starts(with literal: StaticString) -> Bool {
@@ -106,8 +126,9 @@ enum XMLEvents {
             return true
         }
 
-        /// Moves past the next `literal`, or fails with `what` when the document ends first.
+        /// Moves past the next `literal`, or fails with `what`, at the line where it began, when the document ends first.
         mutating func skip(past literal: StaticString, _ what: String) throws(Malformed) {
+            let start = at
             while at < bytes.count {
                 if starts(with: literal) {
                     at += literal.utf8CodeUnitCount
@@ -115,7 +136,7 @@ enum XMLEvents {
                 }
                 at += 1
             }
-            throw fail("\(what) is not closed")
+            throw fail("\(what) is not closed", at: start)
         }
 
         static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
@@ -161,6 +182,8 @@ enum XMLEvents {
                 } else if starts(with: "<!DOCTYPE") {
                     guard open.isEmpty, !sawRoot else { throw fail("a document type inside the document") }
                     try documentType()
+                } else if starts(with: "<!") {
+                    throw fail("markup `<!` that starts no comment, CDATA section or document type")
                 } else if starts(with: "</") {
                     at += 2
                     let name = try self.name()
@@ -183,9 +206,21 @@ enum XMLEvents {
 
         /// `<!DOCTYPE …>`, with its internal subset in brackets if it has one: passed over, its declarations unused.
         mutating func documentType() throws(Malformed) {
+            let start = at
+            at += 9
             var inSubset = false
             var quote: UInt8 = 0
             while at < bytes.count {
+                if quote == 0, starts(with: "<!--") {  // a comment or instruction may hold quotes and brackets of its own
+                    at += 4
+                    try skip(past: "-->", "a comment")
+                    continue
+                }
+                if quote == 0, starts(with: "<?") {
+                    at += 2
+                    try skip(past: "?>", "a processing instruction")
+                    continue
+                }
                 let c = bytes[at]
                 at += 1
                 if quote != 0 {
@@ -200,7 +235,7 @@ enum XMLEvents {
                     return
                 }
             }
-            throw fail("the document type is not closed")
+            throw fail("the document type is not closed", at: start)
         }
 
         /// A start tag (the `<` at `at`), reported; an empty-element tag is reported as its start and its end.
@@ -214,6 +249,7 @@ enum XMLEvents {
                 guard at < bytes.count else { throw fail("the tag <\(name)> is not closed") }
                 if bytes[at] == 0x3E {
                     at += 1
+                    guard open.count < XMLEvents.maximumDepth else { throw fail("elements nest deeper than \(XMLEvents.maximumDepth)") }
                     open.append(name)
                     visit(.start(name, attributes))
                     return
@@ -248,8 +284,9 @@ enum XMLEvents {
         }
 
         /// Characters up to `end` (not taken) or the document's end, references replaced. In an attribute's value
-        /// (`end` a quote) a `<` is an error.
+        /// (`end` a quote) a `<` is an error, and a tab or line end is a space.
         mutating func characters(until end: UInt8) throws(Malformed) -> String {
+            let inAttribute = end != 0x3C
             var out: [UInt8] = []
             var start = at
             while at < bytes.count, bytes[at] != end {
@@ -258,6 +295,11 @@ enum XMLEvents {
                 if c == 0x26 {
                     out += bytes[start..<at]
                     try reference(into: &out)
+                    start = at
+                } else if inAttribute, c == 0x09 || c == 0x0A {
+                    out += bytes[start..<at]
+                    out.append(0x20)
+                    at += 1
                     start = at
                 } else {
                     at += 1
@@ -271,7 +313,7 @@ enum XMLEvents {
         mutating func reference(into out: inout [UInt8]) throws(Malformed) {
             let start = at + 1
             var end = start
-            while end < bytes.count, end - start <= 10, bytes[end] != 0x3B { end += 1 }
+            while end < bytes.count, end - start < 32, bytes[end] != 0x3B { end += 1 }
             guard end < bytes.count, bytes[end] == 0x3B else { throw fail("a `&` that starts no reference (write &amp;)") }
             let body = String(decoding: bytes[start..<end], as: UTF8.self)
             switch body {
@@ -282,8 +324,12 @@ enum XMLEvents {
             case "apos": out.append(0x27)
             default:
                 guard body.hasPrefix("#") else { throw fail("the entity &\(body); is not defined") }
-                let digits = body.dropFirst()
-                let scalar = digits.hasPrefix("x") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+                let hex = body.hasPrefix("#x"), digits = body.dropFirst(hex ? 2 : 1)
+                // Digits only: `UInt32` would also take a sign.
+                let valid = !digits.isEmpty && digits.utf8.allSatisfy {
+                    ($0 >= 0x30 && $0 <= 0x39) || (hex && $0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66)
+                }
+                let scalar = valid ? UInt32(digits, radix: hex ? 16 : 10) : nil
                 guard let scalar, scalar != 0, let character = Unicode.Scalar(scalar) else { throw fail("&\(body); is not a character") }
                 out += String(Character(character)).utf8
             }
