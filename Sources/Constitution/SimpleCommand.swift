@@ -40,30 +40,30 @@ public struct SimpleCommand: Hashable, Sendable, CustomStringConvertible {
     /// The arguments after the program.
     public var arguments: ArraySlice<String> { words.dropFirst() }
 
-    /// `words` joined by spaces, then a newline and `heredoc`: written byte by byte into one string of the right size.
+    /// `words` joined by spaces, then a newline and `heredoc`: copied, a word at a time, into one string of the right size.
     static func text(_ words: [String], heredoc: String?) -> String {
+        if words.count == 1, heredoc == nil { return words[0] }  // the string itself, shared
         var count = max(0, words.count - 1) + (heredoc.map { 1 + $0.utf8.count } ?? 0)
         for word in words { count += word.utf8.count }
         return String(unsafeUninitializedCapacity: count) { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
             var at = 0
-            func put(_ string: String) {
+            @inline(__always) func put(_ string: String) {
                 var string = string
                 string.withUTF8 { bytes in
-                    for byte in bytes {
-                        buffer[at] = byte
-                        at += 1
-                    }
+                    if let source = bytes.baseAddress { (base + at).update(from: source, count: bytes.count) }
+                    at += bytes.count
                 }
             }
-            for (index, word) in words.enumerated() {
+            for index in words.indices {
                 if index > 0 {
-                    buffer[at] = UInt8(ascii: " ")
+                    base[at] = UInt8(ascii: " ")
                     at += 1
                 }
-                put(word)
+                put(words[index])
             }
             if let heredoc {
-                buffer[at] = UInt8(ascii: "\n")
+                base[at] = UInt8(ascii: "\n")
                 at += 1
                 put(heredoc)
             }
