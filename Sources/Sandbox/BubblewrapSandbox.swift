@@ -283,7 +283,7 @@ public struct BubblewrapSandbox: Sandbox {
 /// Empty folders the engine binds host folders onto in a private mount namespace, so a sandbox
 /// that runs as uid 65534 can be given folders below ones only root may pass (`/root/.pyenv`),
 /// and the small `/etc` files every sandbox gets. Lives in a fresh folder, `stage-PID-…`, of this
-/// user's folder in the temporary directory (``userFolder()``), which only the engine can write.
+/// user's folder in the temporary directory (``userFolder(in:)``), which only the engine can write.
 final class StagingArea: @unchecked Sendable {
     let root: String
     /// The sandbox's `/etc`: the one shared by this user's engines, or this engine's own.

@@ -31,6 +31,16 @@ func temporaryDirectoryPath() -> String {
     return path.isEmpty ? "/tmp" : path
 }
 
+/// `path` absolute, without `.`, `..` or links, as the kernel names it (`realpath`); nil when it does not exist.
+/// Foundation's URL standardizing would cost first uses of generic types (a scan of the binary's conformances each) at
+/// every start of `crucible sandbox run`.
+public func resolvedPath(_ path: String) -> String? {
+    realpath(path, nil).map { resolved in
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
 /// Whether process or thread `id` has exited or is exiting, by `/proc/ID/stat`: a zombie (waiting to be reaped) or dead
 /// by its state letter, or exiting by its flags (`PF_EXITING`: in the kernel's exit path, it never runs its own code
 /// again nor forks) — the fields after the last `)` byte (the command's name before it may hold anything, `)` and `Z`

@@ -59,11 +59,7 @@ struct Toolchain: Sendable, Hashable {
         guard depth < 4, let found = Self.find(program, hostPath: hostPath, workdir: workdir) else { return }
         var located = found
         if let real = Self.pyenvTarget(of: found, workdir: workdir) { located = real }
-        // Plain realpath: Foundation's URL would cost first uses of generic types at every `crucible sandbox run`.
-        let real = realpath(located, nil).map { resolved in
-            defer { free(resolved) }
-            return String(cString: resolved)
-        } ?? located
+        let real = resolvedPath(located) ?? located
         for path in [located, real] where !Self.isSystem(path) {
             let bin = (path as NSString).deletingLastPathComponent
             let prefix = (bin as NSString).lastPathComponent == "bin" ? (bin as NSString).deletingLastPathComponent : bin

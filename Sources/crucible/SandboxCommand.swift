@@ -124,13 +124,8 @@ struct SandboxRunRequest: Equatable {
     /// run calls for.
     func run() throws {
         let (limits, seconds) = try limits()
-        // Absolute, without `.`, `..` or links, as the kernel names it (Foundation's URL standardizing would cost first
-        // uses of generic types, a scan of the binary's conformances each, at every start).
         let given = workdir ?? FileManager.default.currentDirectoryPath
-        let directory = realpath(given, nil).map { resolved in
-            defer { free(resolved) }
-            return String(cString: resolved)
-        } ?? given
+        let directory = resolvedPath(given) ?? given
         let sandbox = try BubblewrapSandbox(readOnlyPaths: paths)
         let spec = ProcessSpec(arguments: command, workdir: directory, timeout: seconds, outputLimit: 8 << 20, limits: limits)
         let outcome = try sandbox.runBlocking(spec)

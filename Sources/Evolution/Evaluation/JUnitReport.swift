@@ -36,7 +36,8 @@ enum JUnitReport {
             case .text(let text):
                 // At most 8 KiB of a failure's text is kept, however long a run of it the report holds.
                 let room = 8192 - failureText.utf8.count
-                if inFailure, room > 0 { failureText += text.utf8.count <= room ? text : String(decoding: text.utf8.prefix(room), as: UTF8.self) }
+                guard inFailure, room > 0 else { break }
+                failureText += text.utf8.count <= room ? text : String(decoding: text.utf8.prefix(room), as: UTF8.self)
             case .end(let name):
                 switch name {
                 case "failure", "error":
